@@ -1,0 +1,176 @@
+/* ipcfs: mounts the IPC graph of the system as a read-only tree. */
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "ops.h"
+
+struct options {
+	char *ttl;
+};
+
+static const struct fuse_opt option_spec[] = {
+	{ "ttl=%s", offsetof(struct options, ttl), 0 },
+	FUSE_OPT_END
+};
+
+static void usage(const char *prog)
+{
+	printf("usage: %s MOUNTPOINT [options]\n\n"
+	       "Mounts a read-only tree of every process's IPC channels and their peers.\n\n"
+	       "ipcfs options:\n"
+	       "    -o ttl=SECONDS         rebuild what is shown when older than this\n"
+	       "                           (default 1, fractions allowed, 0 = every open)\n",
+	       prog);
+}
+
+/* One clear line for a mount point that cannot be used. */
+static int check_mountpoint(const char *path)
+{
+	char parent[PATH_MAX];
+	struct stat st, up;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOTCONN)
+			fprintf(stderr, "ipcfs: %s: a dead FUSE mount is there; unmount it first "
+				"(fusermount3 -u %s)\n", path, path);
+		else
+			fprintf(stderr, "ipcfs: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "ipcfs: %s: not a directory\n", path);
+		return -1;
+	}
+	if (snprintf(parent, sizeof(parent), "%s/..", path) >= (int)sizeof(parent) ||
+	    stat(parent, &up) < 0) {
+		fprintf(stderr, "ipcfs: %s: cannot check the parent directory\n", path);
+		return -1;
+	}
+	if (st.st_dev != up.st_dev && st.st_ino != up.st_ino) {
+		fprintf(stderr, "ipcfs: %s: busy: something is already mounted there\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_ttl(const char *text, double *ttl)
+{
+	char *end;
+
+	if (!text)
+		return 0;
+	errno = 0;
+	*ttl = strtod(text, &end);
+	if (errno || end == text || *end || !isfinite(*ttl) || *ttl < 0 || *ttl > 86400) {
+		fprintf(stderr, "ipcfs: invalid ttl '%s': want seconds between 0 and 86400\n", text);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char *argv[])
+{
+	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_cmdline_opts cmdline;
+	struct options options = {0};
+	struct fuse_loop_config *loop;
+	struct held_snapshot *first;
+	struct fuse_session *se;
+	struct ipcfs fs = { .ttl = 1.0 };
+	int status = 1, r;
+
+	if (fuse_parse_cmdline(&args, &cmdline) != 0)
+		return 1;
+	if (cmdline.show_help) {
+		usage(argv[0]);
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		status = 0;
+		goto out_args;
+	}
+	if (cmdline.show_version) {
+		printf("ipcfs version %s\n", IPCFS_VERSION);
+		fuse_lowlevel_version();
+		status = 0;
+		goto out_args;
+	}
+	if (fuse_opt_parse(&args, &options, option_spec, NULL) != 0 ||
+	    parse_ttl(options.ttl, &fs.ttl) < 0)
+		goto out_args;
+	if (!cmdline.mountpoint) {
+		fprintf(stderr, "ipcfs: no mount point given (usage: %s MOUNTPOINT [options])\n",
+			argv[0]);
+		goto out_args;
+	}
+	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+		fprintf(stderr, "ipcfs: /dev/fuse: %s (is the fuse module loaded?)\n",
+			strerror(errno));
+		goto out_args;
+	}
+	if (check_mountpoint(cmdline.mountpoint) < 0)
+		goto out_args;
+	/* The kernel enforces each <pid>/ directory's mode; root serves all
+	 * users, each seeing what /proc lets them see. */
+	if (fuse_opt_add_arg(&args, "-odefault_permissions,ro,fsname=ipcfs,subtype=ipcfs") ||
+	    (geteuid() == 0 && fuse_opt_add_arg(&args, "-oallow_other")))
+		goto out_args;
+
+	r = snapcache_init(&fs.cache, "/proc", fs.ttl);
+	if (r < 0) {
+		fprintf(stderr, "ipcfs: /proc: %s\n", strerror(-r));
+		goto out_args;
+	}
+	fs.nodes = nodes_new();
+	first = fs.nodes ? snapcache_acquire(&fs.cache) : NULL;
+	if (!first) {
+		fprintf(stderr, "ipcfs: cannot read the process table: out of memory\n");
+		goto out_cache;
+	}
+	snapcache_release(first);
+
+	se = fuse_session_new(&args, &ipcfs_ops, sizeof(ipcfs_ops), &fs);
+	if (!se)
+		goto out_cache;
+	if (fuse_set_signal_handlers(se) != 0)
+		goto out_session;
+	if (fuse_session_mount(se, cmdline.mountpoint) != 0)
+		goto out_signals;
+	if (fuse_daemonize(cmdline.foreground) != 0)
+		goto out_unmount;
+	if (cmdline.singlethread) {
+		status = fuse_session_loop(se);
+	} else {
+		loop = fuse_loop_cfg_create();
+		if (!loop)
+			goto out_unmount;
+		fuse_loop_cfg_set_clone_fd(loop, (unsigned)cmdline.clone_fd);
+		fuse_loop_cfg_set_idle_threads(loop, cmdline.max_idle_threads);
+		fuse_loop_cfg_set_max_threads(loop, cmdline.max_threads);
+		status = fuse_session_loop_mt(se, loop);
+		fuse_loop_cfg_destroy(loop);
+	}
+	status = status != 0;
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out_session:
+	fuse_session_destroy(se);
+out_cache:
+	nodes_free(fs.nodes);
+	snapcache_destroy(&fs.cache);
+out_args:
+	free(cmdline.mountpoint);
+	free(options.ttl);
+	fuse_opt_free_args(&args);
+	return status;
+}

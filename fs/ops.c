@@ -1,0 +1,661 @@
+#include "ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "render.h"
+
+/* What a node's key names in one snapshot. */
+struct target {
+	const struct ipc_process *proc;
+	const struct ipc_endpoint *ep, *peer;
+};
+
+static bool same_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
+		      const struct node_key *key)
+{
+	const struct ipc_process *proc = ipc_endpoint_process(snap, peer);
+
+	return proc->pid == key->peer_pid && proc->start_time == key->peer_start &&
+	       peer->kind == key->peer_kind && strcmp(peer->name, key->peer_name) == 0;
+}
+
+static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, struct target *t)
+{
+	uint32_t i;
+
+	*t = (struct target){0};
+	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS)
+		return 0;
+	t->proc = ipc_snapshot_process(snap, key->pid);
+	if (!t->proc || t->proc->start_time != key->start)
+		return -ENOENT;
+	if (key->type == NODE_PROC || key->type == NODE_COMM ||
+	    key->type == NODE_PROC_CHANNELS || key->type == NODE_KIND)
+		return 0;
+	t->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, key->name);
+	if (!t->ep)
+		return -ENOENT;
+	if (key->type != NODE_PEER)
+		return 0;
+	for (i = 0; i < t->ep->n_peers; i++) {
+		t->peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
+		if (same_peer(snap, t->peer, key))
+			return 0;
+	}
+	return -ENOENT;
+}
+
+static bool is_dir(enum node_type type)
+{
+	return type == NODE_ROOT || type == NODE_PROC || type == NODE_KIND ||
+	       type == NODE_ENDPOINT;
+}
+
+static void proc_key(struct node_key *key, enum node_type type, const struct ipc_process *proc)
+{
+	*key = (struct node_key){ .type = type, .pid = proc->pid, .start = proc->start_time };
+}
+
+static void endpoint_key(struct node_key *key, enum node_type type,
+			 const struct ipc_process *proc, const struct ipc_endpoint *ep)
+{
+	proc_key(key, type, proc);
+	key->kind = ep->kind;
+	memcpy(key->name, ep->name, sizeof(key->name));
+}
+
+static void peer_key(struct node_key *key, const struct ipc_snapshot *snap,
+		     const struct target *parent, const struct ipc_endpoint *peer)
+{
+	const struct ipc_process *peer_proc = ipc_endpoint_process(snap, peer);
+
+	endpoint_key(key, NODE_PEER, parent->proc, parent->ep);
+	key->peer_pid = peer_proc->pid;
+	key->peer_start = peer_proc->start_time;
+	key->peer_kind = peer->kind;
+	memcpy(key->peer_name, peer->name, sizeof(key->peer_name));
+}
+
+static void peer_link_name(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
+			   char *out, size_t size)
+{
+	snprintf(out, size, "%d:%s", ipc_endpoint_process(snap, peer)->pid, peer->name);
+}
+
+/* Calls fn for each child of a directory, in a stable order; stops at the
+ * first non-zero return and passes it on. */
+typedef int (*child_fn)(void *ctx, const char *name, const struct node_key *key,
+			const struct target *target);
+
+static int for_each_child(const struct ipc_snapshot *snap, const struct node_key *key,
+			  const struct target *t, child_fn fn, void *ctx)
+{
+	char name[2 * IPC_NAME_MAX];
+	struct node_key child;
+	struct target ct;
+	uint32_t i;
+	size_t p;
+	int k, r;
+
+	switch (key->type) {
+	case NODE_ROOT:
+		child = (struct node_key){ .type = NODE_SELF };
+		if ((r = fn(ctx, "self", &child, t)))
+			return r;
+		child.type = NODE_CHANNELS;
+		if ((r = fn(ctx, "channels", &child, t)))
+			return r;
+		for (p = 0; p < snap->n_processes; p++) {
+			ct = (struct target){ .proc = &snap->processes[p] };
+			if (!ct.proc->n_endpoints)
+				continue;
+			proc_key(&child, NODE_PROC, ct.proc);
+			snprintf(name, sizeof(name), "%d", ct.proc->pid);
+			if ((r = fn(ctx, name, &child, &ct)))
+				return r;
+		}
+		return 0;
+	case NODE_PROC:
+		proc_key(&child, NODE_COMM, t->proc);
+		if ((r = fn(ctx, "comm", &child, t)))
+			return r;
+		child.type = NODE_PROC_CHANNELS;
+		if ((r = fn(ctx, "channels", &child, t)))
+			return r;
+		for (k = 0; k < IPC_KIND_COUNT; k++) {
+			if (!(t->proc->kinds & (1u << k)))
+				continue;
+			proc_key(&child, NODE_KIND, t->proc);
+			child.kind = (uint8_t)k;
+			if ((r = fn(ctx, ipc_kind_dir(k), &child, t)))
+				return r;
+		}
+		return 0;
+	case NODE_KIND:
+		for (i = 0; i < t->proc->n_endpoints; i++) {
+			ct = *t;
+			ct.ep = &snap->endpoints[t->proc->first_endpoint + i];
+			if (ct.ep->kind != key->kind)
+				continue;
+			endpoint_key(&child, NODE_ENDPOINT, t->proc, ct.ep);
+			if ((r = fn(ctx, ct.ep->name, &child, &ct)))
+				return r;
+		}
+		return 0;
+	case NODE_ENDPOINT:
+		endpoint_key(&child, NODE_INFO, t->proc, t->ep);
+		if ((r = fn(ctx, "info", &child, t)))
+			return r;
+		for (i = 0; i < t->ep->n_peers; i++) {
+			ct = *t;
+			ct.peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
+			peer_key(&child, snap, t, ct.peer);
+			peer_link_name(snap, ct.peer, name, sizeof(name));
+			if ((r = fn(ctx, name, &child, &ct)))
+				return r;
+		}
+		return 0;
+	default:
+		return -ENOTDIR;
+	}
+}
+
+/* The key of name in the directory key; any live process and any kind is
+ * found, listed or not. */
+static int child_key(const struct ipc_snapshot *snap, const struct node_key *key,
+		     const struct target *t, const char *name, struct node_key *child,
+		     struct target *ct)
+{
+	char peer_name[2 * IPC_NAME_MAX];
+	char *end;
+	long pid;
+	uint32_t i;
+	int kind;
+
+	*ct = *t;
+	switch (key->type) {
+	case NODE_ROOT:
+		*child = (struct node_key){0};
+		if (strcmp(name, "self") == 0) {
+			child->type = NODE_SELF;
+			return 0;
+		}
+		if (strcmp(name, "channels") == 0) {
+			child->type = NODE_CHANNELS;
+			return 0;
+		}
+		if (name[0] < '1' || name[0] > '9')
+			return -ENOENT;
+		errno = 0;
+		pid = strtol(name, &end, 10);
+		if (errno || *end || pid > INT32_MAX)
+			return -ENOENT;
+		ct->proc = ipc_snapshot_process(snap, (pid_t)pid);
+		if (!ct->proc)
+			return -ENOENT;
+		proc_key(child, NODE_PROC, ct->proc);
+		return 0;
+	case NODE_PROC:
+		if (strcmp(name, "comm") == 0) {
+			proc_key(child, NODE_COMM, t->proc);
+			return 0;
+		}
+		if (strcmp(name, "channels") == 0) {
+			proc_key(child, NODE_PROC_CHANNELS, t->proc);
+			return 0;
+		}
+		kind = ipc_kind_from_dir(name);
+		if (kind < 0)
+			return kind;
+		proc_key(child, NODE_KIND, t->proc);
+		child->kind = (uint8_t)kind;
+		return 0;
+	case NODE_KIND:
+		ct->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, name);
+		if (!ct->ep)
+			return -ENOENT;
+		endpoint_key(child, NODE_ENDPOINT, t->proc, ct->ep);
+		return 0;
+	case NODE_ENDPOINT:
+		if (strcmp(name, "info") == 0) {
+			endpoint_key(child, NODE_INFO, t->proc, t->ep);
+			return 0;
+		}
+		for (i = 0; i < t->ep->n_peers; i++) {
+			ct->peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
+			peer_link_name(snap, ct->peer, peer_name, sizeof(peer_name));
+			if (strcmp(peer_name, name) == 0) {
+				peer_key(child, snap, t, ct->peer);
+				return 0;
+			}
+		}
+		return -ENOENT;
+	default:
+		return -ENOTDIR;
+	}
+}
+
+static int hash_child(void *ctx, const char *name, const struct node_key *key,
+		      const struct target *t)
+{
+	uint64_t *h = ctx;
+
+	(void)key;
+	(void)t;
+	for (; *name; name++)
+		*h = (*h ^ (unsigned char)*name) * 0x100000001b3u;
+	*h = (*h ^ '/') * 0x100000001b3u;
+	return 0;
+}
+
+static void fill_attr(struct ipcfs *fs, const struct ipc_snapshot *snap, uint64_t generation,
+		      uint64_t id, const struct node_key *key, const struct target *t,
+		      struct stat *st)
+{
+	uint64_t listing = 0xcbf29ce484222325u;
+	struct timespec mtime = snap->built;
+
+	memset(st, 0, sizeof(*st));
+	st->st_ino = id;
+	st->st_nlink = 1;
+	if (t->proc) {
+		st->st_uid = t->proc->fd_owner;
+		st->st_gid = t->proc->fd_group;
+	}
+	switch (key->type) {
+	case NODE_ROOT:
+		st->st_mode = S_IFDIR | 0555;
+		break;
+	case NODE_PROC:
+		/* The kernel enforces who enters, as for /proc/<pid>/fd. */
+		st->st_mode = S_IFDIR | (t->proc->fd_mode & 07777);
+		break;
+	case NODE_KIND:
+	case NODE_ENDPOINT:
+		st->st_mode = S_IFDIR | 0555;
+		break;
+	case NODE_SELF:
+	case NODE_PEER:
+		st->st_mode = S_IFLNK | 0777;
+		break;
+	default:
+		st->st_mode = S_IFREG | 0444;
+		break;
+	}
+	if (S_ISDIR(st->st_mode)) {
+		st->st_nlink = 2;
+		if (!nodes_dir_mtime_known(fs->nodes, id, generation, &mtime)) {
+			for_each_child(snap, key, t, hash_child, &listing);
+			mtime = nodes_dir_mtime(fs->nodes, id, generation, listing, snap->built);
+		}
+	}
+	st->st_mtim = st->st_ctim = st->st_atim = mtime;
+}
+
+static struct ipcfs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+/* Pins a snapshot and resolves ino in it; replies with the error itself. */
+struct request {
+	struct ipcfs *fs;
+	struct held_snapshot *held;
+	const struct ipc_snapshot *snap;
+	struct node_key key;
+	struct target target;
+};
+
+static int request_begin(fuse_req_t req, fuse_ino_t ino, struct request *rq)
+{
+	int r;
+
+	rq->fs = fs_of(req);
+	rq->held = NULL;
+	r = nodes_key(rq->fs->nodes, ino, &rq->key);
+	if (r == 0) {
+		rq->held = snapcache_acquire(&rq->fs->cache);
+		r = rq->held ? 0 : -EIO;
+	}
+	if (r == 0) {
+		rq->snap = rq->held->snap;
+		r = resolve(rq->snap, &rq->key, &rq->target);
+	}
+	if (r < 0) {
+		snapcache_release(rq->held);
+		fuse_reply_err(req, -r);
+	}
+	return r;
+}
+
+static void request_end(struct request *rq)
+{
+	snapcache_release(rq->held);
+}
+
+static void fill_entry(struct request *rq, const struct node_key *key, const struct target *t,
+		       uint64_t id, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = id;
+	e->attr_timeout = rq->fs->ttl;
+	e->entry_timeout = rq->fs->ttl;
+	fill_attr(rq->fs, rq->snap, rq->snap->generation, id, key, t, &e->attr);
+}
+
+static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fuse_entry_param e;
+	struct node_key child;
+	struct target ct;
+	struct request rq;
+	uint64_t id;
+	int r;
+
+	if (request_begin(req, parent, &rq) < 0)
+		return;
+	r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
+	if (r == 0) {
+		id = nodes_remember(rq.fs->nodes, &child);
+		if (!id) {
+			r = -ENOMEM;
+		} else {
+			fill_entry(&rq, &child, &ct, id, &e);
+			fuse_reply_entry(req, &e);
+		}
+	}
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	request_end(&rq);
+}
+
+static void ipcfs_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	nodes_forget(fs_of(req)->nodes, ino, nlookup);
+	fuse_reply_none(req);
+}
+
+static void ipcfs_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++)
+		nodes_forget(fs_of(req)->nodes, forgets[i].ino, forgets[i].nlookup);
+	fuse_reply_none(req);
+}
+
+static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct request rq;
+	struct stat st;
+
+	(void)fi;
+	if (request_begin(req, ino, &rq) < 0)
+		return;
+	fill_attr(rq.fs, rq.snap, rq.snap->generation, ino, &rq.key, &rq.target, &st);
+	fuse_reply_attr(req, &st, rq.fs->ttl);
+	request_end(&rq);
+}
+
+static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	char target[64 + 2 * IPC_NAME_MAX];
+	struct request rq;
+	pid_t tgid;
+
+	if (request_begin(req, ino, &rq) < 0)
+		return;
+	if (rq.key.type == NODE_SELF) {
+		/* FUSE names the calling thread; 0 outside our pid namespace. */
+		tgid = ipc_thread_group(&rq.fs->cache.root, ctx->pid);
+		if (tgid < 0) {
+			fuse_reply_err(req, ENOENT);
+		} else {
+			snprintf(target, sizeof(target), "%d", tgid);
+			fuse_reply_readlink(req, target);
+		}
+	} else if (rq.key.type == NODE_PEER) {
+		snprintf(target, sizeof(target), "../../../%d/%s/%s",
+			 ipc_endpoint_process(rq.snap, rq.target.peer)->pid,
+			 ipc_kind_dir(rq.target.peer->kind), rq.target.peer->name);
+		fuse_reply_readlink(req, target);
+	} else {
+		fuse_reply_err(req, EINVAL);
+	}
+	request_end(&rq);
+}
+
+struct listing {
+	fuse_req_t req;
+	struct request *rq;
+	char *buf;
+	size_t size, used;
+	off_t offset, index;
+	bool plus;
+	int error;
+};
+
+static int add_entry(void *ctx, const char *name, const struct node_key *key,
+		     const struct target *t)
+{
+	struct listing *l = ctx;
+	struct fuse_entry_param e;
+	size_t need;
+	uint64_t id;
+
+	if (l->index++ < l->offset)
+		return 0;
+	if (l->plus) {
+		need = fuse_add_direntry_plus(l->req, NULL, 0, name, NULL, 0);
+		if (l->used + need > l->size)
+			return 1;
+		/* Every entry returned by readdirplus counts as a lookup. */
+		id = nodes_remember(l->rq->fs->nodes, key);
+		if (!id) {
+			l->error = -ENOMEM;
+			return 1;
+		}
+		fill_entry(l->rq, key, t, id, &e);
+		fuse_add_direntry_plus(l->req, l->buf + l->used, l->size - l->used, name, &e,
+				       l->index);
+	} else {
+		struct stat st = { .st_ino = 1 };
+
+		need = fuse_add_direntry(l->req, NULL, 0, name, NULL, 0);
+		if (l->used + need > l->size)
+			return 1;
+		st.st_mode = (key->type == NODE_SELF || key->type == NODE_PEER) ? S_IFLNK :
+			     is_dir(key->type) ? S_IFDIR : S_IFREG;
+		fuse_add_direntry(l->req, l->buf + l->used, l->size - l->used, name, &st,
+				  l->index);
+	}
+	l->used += need;
+	return 0;
+}
+
+static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+			   bool plus)
+{
+	struct listing l = { .req = req, .size = size, .offset = offset, .plus = plus };
+	struct request rq;
+	int r;
+
+	if (request_begin(req, ino, &rq) < 0)
+		return;
+	l.rq = &rq;
+	l.buf = malloc(size ? size : 1);
+	if (!l.buf) {
+		fuse_reply_err(req, ENOMEM);
+		request_end(&rq);
+		return;
+	}
+	r = for_each_child(rq.snap, &rq.key, &rq.target, add_entry, &l);
+	if (r < 0)
+		fuse_reply_err(req, -r);
+	else if (l.error && !l.used)
+		fuse_reply_err(req, -l.error);
+	else
+		fuse_reply_buf(req, l.buf, l.used);
+	free(l.buf);
+	request_end(&rq);
+}
+
+static void ipcfs_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+			  struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_directory(req, ino, size, offset, false);
+}
+
+static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+			      struct fuse_file_info *fi)
+{
+	(void)fi;
+	list_directory(req, ino, size, offset, true);
+}
+
+/* Whether the caller could enter proc's directory (execute on its mode),
+ * as the kernel decides under default_permissions. */
+static bool may_enter(const struct fuse_ctx *ctx, const gid_t *groups, int n_groups,
+		      const struct ipc_process *proc)
+{
+	int i;
+
+	if (ctx->uid == 0)
+		return true;
+	if (ctx->uid == proc->fd_owner)
+		return proc->fd_mode & S_IXUSR;
+	if (ctx->gid == proc->fd_group)
+		return proc->fd_mode & S_IXGRP;
+	for (i = 0; i < n_groups; i++)
+		if (groups[i] == proc->fd_group)
+			return proc->fd_mode & S_IXGRP;
+	return proc->fd_mode & S_IXOTH;
+}
+
+static void render_visible_channels(fuse_req_t req, const struct ipc_snapshot *snap,
+				    struct textbuf *tb)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	gid_t groups[256];
+	int n_groups;
+	size_t p;
+
+	n_groups = ctx->uid ? fuse_req_getgroups(req, 256, groups) : 0;
+	if (n_groups < 0 || n_groups > 256)
+		n_groups = n_groups < 0 ? 0 : 256;
+	render_channels_header(tb);
+	for (p = 0; p < snap->n_processes; p++)
+		if (snap->processes[p].n_endpoints &&
+		    may_enter(ctx, groups, n_groups, &snap->processes[p]))
+			render_channels_rows(snap, &snap->processes[p], tb);
+}
+
+struct open_file {
+	char *data;
+	size_t len;
+};
+
+static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_file *file;
+	struct textbuf tb;
+	struct request rq;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
+		fuse_reply_err(req, EROFS);
+		return;
+	}
+	if (request_begin(req, ino, &rq) < 0)
+		return;
+	textbuf_init(&tb);
+	switch (rq.key.type) {
+	case NODE_CHANNELS:
+		render_visible_channels(req, rq.snap, &tb);
+		break;
+	case NODE_PROC_CHANNELS:
+		render_channels_header(&tb);
+		render_channels_rows(rq.snap, rq.target.proc, &tb);
+		break;
+	case NODE_COMM:
+		render_comm(rq.target.proc, &tb);
+		break;
+	case NODE_INFO:
+		render_info(rq.snap, rq.target.ep, &tb);
+		break;
+	default:
+		tb.error = is_dir(rq.key.type) ? -EISDIR : -EINVAL;
+		break;
+	}
+	request_end(&rq);
+	file = tb.error ? NULL : malloc(sizeof(*file));
+	if (!file) {
+		fuse_reply_err(req, tb.error ? -tb.error : ENOMEM);
+		textbuf_free(&tb);
+		return;
+	}
+	file->data = textbuf_steal(&tb, &file->len);
+	fi->fh = (uintptr_t)file;
+	/* Rendered once for this open; sizes are unknown to stat. */
+	fi->direct_io = 1;
+	if (fuse_reply_open(req, fi) == -ENOENT) {
+		free(file->data);
+		free(file);
+	}
+}
+
+static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
+		       struct fuse_file_info *fi)
+{
+	const struct open_file *file = (const struct open_file *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	if (offset < 0 || (size_t)offset >= file->len)
+		fuse_reply_buf(req, NULL, 0);
+	else
+		fuse_reply_buf(req, file->data + offset,
+			       size < file->len - (size_t)offset ? size : file->len - (size_t)offset);
+}
+
+static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	free(file->data);
+	free(file);
+	fuse_reply_err(req, 0);
+}
+
+static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* No opendir round trip: the kernel then also caches listings, which
+	 * the directory mtimes keep honest. */
+	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT)
+		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
+	/* Always readdirplus: ls -l and find need the attributes anyway. */
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+}
+
+const struct fuse_lowlevel_ops ipcfs_ops = {
+	.init = ipcfs_init,
+	.lookup = ipcfs_lookup,
+	.forget = ipcfs_forget,
+	.forget_multi = ipcfs_forget_multi,
+	.getattr = ipcfs_getattr,
+	.readlink = ipcfs_readlink,
+	.open = ipcfs_open,
+	.read = ipcfs_read,
+	.release = ipcfs_release,
+	.readdir = ipcfs_readdir,
+	.readdirplus = ipcfs_readdirplus,
+};

@@ -1,0 +1,14 @@
+/* The FUSE low-level operations over the snapshot cache and node table. */
+#pragma once
+#include <fuse_lowlevel.h>
+
+#include "nodes.h"
+#include "snapcache.h"
+
+struct ipcfs {
+	struct snapcache cache;
+	struct node_table *nodes;
+	double ttl;		/* entry and attribute timeouts, as the snapshot's */
+};
+
+extern const struct fuse_lowlevel_ops ipcfs_ops;

@@ -1,0 +1,138 @@
+/* The resolver's public API: an immutable snapshot of every process's IPC
+ * endpoints and their peers.  No FUSE types here. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "ipcfs/textbuf.h"
+
+enum ipc_kind {
+	IPC_PIPE,
+	IPC_FIFO,
+	IPC_UNIX,
+	IPC_TCP4,
+	IPC_TCP6,
+	IPC_UDP4,
+	IPC_UDP6,
+	IPC_MEMFD,
+	IPC_SHM,
+	IPC_MQUEUE,
+	IPC_EVENTFD,
+	IPC_SYSV,
+	IPC_KIND_COUNT
+};
+
+/* The directory name of a kind ("pipes", "unix", ...). */
+const char *ipc_kind_dir(enum ipc_kind kind);
+/* The kind whose directory is name, or -ENOENT. */
+int ipc_kind_from_dir(const char *name);
+
+#define IPC_ACCESS_R 1u
+#define IPC_ACCESS_W 2u
+/* "r", "w", "rw" or "-". */
+const char *ipc_access_text(unsigned access);
+
+#define IPC_NAME_MAX 32
+
+struct ipc_process {
+	pid_t pid;
+	pid_t nspid;		/* innermost pid when in another pid namespace, else 0 */
+	uint64_t start_time;	/* clock ticks after boot: tells a reused pid */
+	const char *comm;	/* raw bytes as the kernel keeps them */
+	uid_t uid, euid;
+	gid_t gid, egid;
+	uid_t fd_owner;		/* owner, group and mode of /proc/<pid>/fd */
+	gid_t fd_group;
+	mode_t fd_mode;
+	bool fds_unreadable;	/* the fd directory could not be listed */
+	uint32_t first_endpoint; /* endpoints of this process, sorted by kind, name */
+	uint32_t n_endpoints;
+	uint32_t kinds;		/* bit (1 << kind) for each kind it has */
+};
+
+struct ipc_endpoint {
+	uint32_t process;	/* index into snapshot->processes */
+	uint8_t kind;		/* enum ipc_kind */
+	uint8_t access;		/* IPC_ACCESS_* */
+	int32_t fd;		/* -1 for a mapping or a System V object */
+	char name[IPC_NAME_MAX];
+	uint64_t id;		/* the id shown: inode, eventfd-id, SysV id */
+	uint64_t object[2];	/* identity of the object reached (kind-defined) */
+	uint32_t first_peer;	/* into snapshot->peers */
+	uint32_t n_peers;
+	const void *detail;	/* kind-owned extra facts */
+};
+
+struct ipc_snapshot {
+	uint64_t generation;
+	struct timespec built;		/* CLOCK_REALTIME, shown as mtimes */
+	struct ipc_process *processes;	/* sorted by pid */
+	size_t n_processes;
+	struct ipc_endpoint *endpoints;	/* grouped by process, in its order */
+	size_t n_endpoints;
+	uint32_t *peers;		/* endpoint indexes */
+	size_t n_peers;
+	struct arena *arena;		/* owns all of the above */
+};
+
+/* Where the resolver reads from. The default reads a procfs at root_path;
+ * tests replace fd_facts to serve fixture trees whose fd entries are plain
+ * symlinks. */
+struct fd_facts {
+	unsigned access;	/* IPC_ACCESS_* */
+	mode_t type;		/* S_IFIFO, S_IFREG, ... 0 when unknown */
+	dev_t dev;
+	uint64_t ino;
+	uint64_t size;
+};
+
+struct proc_root {
+	int dirfd;		/* O_PATH|O_DIRECTORY on the procfs root */
+	/* Facts about the fd link at dirfd-relative path: access from the
+	 * link's own mode, type/dev/ino through it (when want_stat) without
+	 * opening or syncing.  Returns 0 or -errno. */
+	int (*fd_facts)(const struct proc_root *root, const char *path,
+			bool want_stat, struct fd_facts *out);
+};
+
+/* Opens root_path (usually "/proc") with the default fd_facts. */
+int proc_root_open(struct proc_root *root, const char *root_path);
+void proc_root_close(struct proc_root *root);
+int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
+			   bool want_stat, struct fd_facts *out);
+
+struct ipc_build_options {
+	bool skip_sockets;	/* no sock_diag (fixture trees) */
+};
+
+/* Builds a new snapshot; *out gets it.  Returns 0 or -errno. */
+int ipc_snapshot_build(const struct proc_root *root,
+		       const struct ipc_build_options *options,
+		       uint64_t generation, struct ipc_snapshot **out);
+void ipc_snapshot_free(struct ipc_snapshot *snap);
+
+/* The process with this pid, or NULL. */
+const struct ipc_process *ipc_snapshot_process(const struct ipc_snapshot *snap, pid_t pid);
+/* The endpoint of process proc with this kind and name, or NULL. */
+const struct ipc_endpoint *ipc_snapshot_endpoint(const struct ipc_snapshot *snap,
+						 const struct ipc_process *proc,
+						 enum ipc_kind kind, const char *name);
+static inline const struct ipc_process *
+ipc_endpoint_process(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep)
+{
+	return &snap->processes[ep->process];
+}
+
+/* Appends the kind's own "key: value" lines for ep (after the common keys),
+ * values escaped as DESIGN.md says. */
+void ipc_endpoint_info(const struct ipc_snapshot *snap,
+		       const struct ipc_endpoint *ep, struct textbuf *tb);
+/* Appends the DETAIL column text for ep, unescaped. */
+void ipc_endpoint_detail(const struct ipc_snapshot *snap,
+			 const struct ipc_endpoint *ep, struct textbuf *tb);
+
+/* The thread group id of thread tid, read from the procfs; -errno. */
+pid_t ipc_thread_group(const struct proc_root *root, pid_t tid);

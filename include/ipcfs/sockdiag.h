@@ -1,0 +1,73 @@
+/* sock_diag dumps through libmnl, parsed into flat records.
+ * No FUSE types; the parser works on plain bytes so tests feed it
+ * recorded netlink messages. */
+#pragma once
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sock_record {
+	uint64_t ino;           /* socket inode, as in "socket:[N]" */
+	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6 */
+	uint8_t protocol;       /* IPPROTO_TCP / IPPROTO_UDP for inet, 0 for unix */
+	uint8_t type;           /* SOCK_STREAM / SOCK_DGRAM / SOCK_SEQPACKET */
+	uint8_t state;          /* TCP_* numbering (unix uses the same values) */
+	uint32_t rqueue;        /* unix: UNIX_DIAG_RQLEN rq; inet: idiag_rqueue */
+	uint32_t wqueue;        /* unix: UNIX_DIAG_RQLEN wq; inet: idiag_wqueue */
+	/* AF_UNIX */
+	uint64_t peer_ino;      /* UNIX_DIAG_PEER, 0 when absent */
+	uint32_t n_icons;       /* UNIX_DIAG_ICONS: inodes of queued connections */
+	uint32_t *icons;        /* owned by the sock_list (see sock_list_free) */
+	bool has_vfs;
+	uint64_t vfs_dev, vfs_ino; /* UNIX_DIAG_VFS: the bound file; vfs_dev
+				      re-encoded as a userspace dev_t
+				      (comparable with st_dev) */
+	uint16_t path_len;      /* bytes in path; 0 = unnamed */
+	char path[109];         /* UNIX_DIAG_NAME; abstract names start with '\0'
+				   and are stored as-is (path_len counts it);
+				   always NUL-terminated after path_len */
+	/* AF_INET / AF_INET6: addresses in network byte order, v4 as the
+	 * first 4 bytes of the 16 */
+	uint8_t local_addr[16], remote_addr[16];
+	uint16_t local_port, remote_port; /* host byte order */
+	uint32_t ifindex;
+};
+
+struct sock_list {
+	struct sock_record *items;
+	size_t count, capacity;
+};
+
+void sock_list_free(struct sock_list *list);
+
+/* Outcome of feeding one netlink receive buffer to the parser. */
+enum sockdiag_step {
+	SOCKDIAG_MORE = 0,   /* messages consumed, dump not finished */
+	SOCKDIAG_DONE = 1,   /* NLMSG_DONE seen */
+};
+
+/* Parses one buffer of a sock_diag dump reply (one or more nlmsghdrs,
+ * 4-byte aligned), appending one record per SOCK_DIAG_BY_FAMILY message to
+ * list.  protocol is the sdiag_protocol of the request the buffer answers
+ * (inet_diag_msg does not carry it): 0 for AF_UNIX, IPPROTO_TCP or
+ * IPPROTO_UDP for AF_INET/AF_INET6; other values get -EINVAL.  Messages of
+ * a family the request did not ask for, or shorter than their diag struct,
+ * are skipped.
+ * Returns SOCKDIAG_MORE / SOCKDIAG_DONE, -EINTR when a message carries
+ * NLM_F_DUMP_INTR (caller retries the whole dump), -errno from an
+ * NLMSG_ERROR message or an NLMSG_DONE carrying an error, -EBADMSG when the
+ * buffer is malformed (truncated header, length past the buffer), -ENOMEM.
+ * On error, records appended before the failing message stay in list.
+ * Malformed attributes inside an otherwise sound message are skipped, never
+ * read past. */
+int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list);
+
+/* Dumps one family/protocol (AF_UNIX with protocol 0; AF_INET/AF_INET6 with
+ * IPPROTO_TCP or IPPROTO_UDP) in the caller's current network namespace
+ * through a fresh NETLINK_SOCK_DIAG libmnl socket, retrying on DUMP_INTR
+ * a bounded number of times. Appends to list. Returns 0 or -errno
+ * (-EINVAL for another family/protocol, -EAGAIN when every attempt was
+ * interrupted); on failure list is left as it was. */
+int sockdiag_dump(int family, int protocol, struct sock_list *list);

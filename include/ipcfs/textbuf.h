@@ -1,0 +1,26 @@
+/* A growable text buffer with a hard cap, used to render info and channels. */
+#pragma once
+#include <stdarg.h>
+#include <stddef.h>
+
+struct textbuf {
+	char *data;
+	size_t len, cap;
+	int error;	/* first -errno hit (ENOMEM, E2BIG); later writes are dropped */
+};
+
+/* Largest rendering ever kept in memory: a whole-system channels table. */
+#define TEXTBUF_MAX ((size_t)256 << 20)
+
+void textbuf_init(struct textbuf *tb);
+void textbuf_free(struct textbuf *tb);
+/* Hands the bytes to the caller, who frees them; tb is left empty. */
+char *textbuf_steal(struct textbuf *tb, size_t *len);
+void textbuf_append(struct textbuf *tb, const char *s, size_t n);
+void textbuf_puts(struct textbuf *tb, const char *s);
+__attribute__((format(printf, 2, 3)))
+void textbuf_printf(struct textbuf *tb, const char *fmt, ...);
+
+/* Appends s with every byte below `below`, 0x7f and backslash written as
+ * \ooo: below = 0x20 for info values, 0x21 for channels fields. */
+void textbuf_escaped(struct textbuf *tb, const char *s, size_t n, unsigned char below);

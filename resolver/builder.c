@@ -1,0 +1,308 @@
+/* Builds a snapshot: scan, let each module resolve, then freeze into
+ * sorted arrays with peers as one symmetric adjacency list. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+
+static int grow(void **items, size_t *cap, size_t count, size_t size)
+{
+	size_t new_cap;
+	void *grown;
+
+	if (count < *cap)
+		return 0;
+	new_cap = *cap ? *cap * 2 : 1024;
+	grown = realloc(*items, new_cap * size);
+	if (!grown)
+		return -ENOMEM;
+	*items = grown;
+	*cap = new_cap;
+	return 0;
+}
+
+void *builder_state(struct builder *b, const struct kind_module *module)
+{
+	size_t m;
+
+	for (m = 0; m < n_kind_modules; m++)
+		if (kind_modules[m] == module)
+			return b->module_state[m];
+	return NULL;
+}
+
+long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
+{
+	struct ipc_endpoint *copy;
+
+	if (grow((void **)&b->endpoints, &b->cap_endpoints, b->n_endpoints, sizeof(*ep)) < 0)
+		return -ENOMEM;
+	copy = &b->endpoints[b->n_endpoints];
+	*copy = *ep;
+	if (!copy->name[0])
+		snprintf(copy->name, sizeof(copy->name), "%d", copy->fd);
+	return (long)b->n_endpoints++;
+}
+
+int builder_add_peer(struct builder *b, uint32_t a, uint32_t c)
+{
+	if (a == c)
+		return 0;
+	if (grow((void **)&b->edges, &b->cap_edges, b->n_edges + 1, sizeof(*b->edges)) < 0)
+		return -ENOMEM;
+	b->edges[b->n_edges++] = (struct peer_edge){ a, c };
+	b->edges[b->n_edges++] = (struct peer_edge){ c, a };
+	return 0;
+}
+
+static int compare_by_object(const void *x, const void *y, void *context)
+{
+	const struct ipc_endpoint *sort_endpoints = context;
+	const struct ipc_endpoint *a = &sort_endpoints[*(const uint32_t *)x];
+	const struct ipc_endpoint *b = &sort_endpoints[*(const uint32_t *)y];
+
+	if (a->object[0] != b->object[0])
+		return a->object[0] < b->object[0] ? -1 : 1;
+	if (a->object[1] != b->object[1])
+		return a->object[1] < b->object[1] ? -1 : 1;
+	return (*(const uint32_t *)x > *(const uint32_t *)y) -
+	       (*(const uint32_t *)x < *(const uint32_t *)y);
+}
+
+int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
+			   bool (*pair)(const struct ipc_endpoint *, const struct ipc_endpoint *))
+{
+	size_t n = 0, i, j, k, end;
+	uint32_t *order;
+	int r = 0;
+
+	order = malloc((b->n_endpoints + 1) * sizeof(*order));
+	if (!order)
+		return -ENOMEM;
+	for (i = 0; i < b->n_endpoints; i++)
+		if (kinds_mask & (1u << b->endpoints[i].kind))
+			order[n++] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), compare_by_object, b->endpoints);
+	for (i = 0; i < n && r == 0; i = end) {
+		const struct ipc_endpoint *first = &b->endpoints[order[i]];
+
+		for (end = i + 1; end < n; end++) {
+			const struct ipc_endpoint *e = &b->endpoints[order[end]];
+
+			if (e->object[0] != first->object[0] || e->object[1] != first->object[1])
+				break;
+		}
+		for (j = i; j < end && r == 0; j++)
+			for (k = j + 1; k < end && r == 0; k++)
+				if (!pair || pair(&b->endpoints[order[j]], &b->endpoints[order[k]]))
+					r = builder_add_peer(b, order[j], order[k]);
+	}
+	free(order);
+	return r;
+}
+
+/* Final order: by process, kind, then fds numerically before named
+ * entries (mappings, System V objects) by name. */
+static int compare_final(const void *x, const void *y, void *context)
+{
+	const struct ipc_endpoint *sort_endpoints = context;
+	const struct ipc_endpoint *a = &sort_endpoints[*(const uint32_t *)x];
+	const struct ipc_endpoint *b = &sort_endpoints[*(const uint32_t *)y];
+
+	if (a->process != b->process)
+		return a->process < b->process ? -1 : 1;
+	if (a->kind != b->kind)
+		return a->kind < b->kind ? -1 : 1;
+	if ((a->fd < 0) != (b->fd < 0))
+		return a->fd < 0 ? 1 : -1;
+	if (a->fd != b->fd)
+		return a->fd < b->fd ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+static int compare_edge(const void *x, const void *y)
+{
+	const struct peer_edge *a = x, *b = y;
+
+	if (a->a != b->a)
+		return a->a < b->a ? -1 : 1;
+	return (a->b > b->b) - (a->b < b->b);
+}
+
+static int freeze(struct builder *b, struct ipc_snapshot *snap)
+{
+	size_t n = b->n_endpoints, i, e, kept = 0;
+	uint32_t *order, *position;
+	struct ipc_endpoint *eps;
+	uint32_t *peers;
+
+	order = malloc((n + 1) * sizeof(*order));
+	position = malloc((n + 1) * sizeof(*position));
+	if (!order || !position) {
+		free(order);
+		free(position);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), compare_final, b->endpoints);
+	for (i = 0; i < n; i++)
+		position[order[i]] = (uint32_t)i;
+	for (e = 0; e < b->n_edges; e++) {
+		b->edges[e].a = position[b->edges[e].a];
+		b->edges[e].b = position[b->edges[e].b];
+	}
+	qsort(b->edges, b->n_edges, sizeof(*b->edges), compare_edge);
+
+	eps = arena_alloc(b->arena, (n + 1) * sizeof(*eps));
+	peers = arena_alloc(b->arena, (b->n_edges + 1) * sizeof(*peers));
+	snap->processes = arena_alloc(b->arena, (b->n_processes + 1) * sizeof(*snap->processes));
+	if (!eps || !peers || !snap->processes) {
+		free(order);
+		free(position);
+		return -ENOMEM;
+	}
+	for (i = 0; i < n; i++)
+		eps[i] = b->endpoints[order[i]];
+	free(order);
+	free(position);
+	memcpy(snap->processes, b->processes, b->n_processes * sizeof(*snap->processes));
+	for (i = 0; i < b->n_processes; i++) {
+		snap->processes[i].first_endpoint = 0;
+		snap->processes[i].n_endpoints = 0;
+		snap->processes[i].kinds = 0;
+	}
+	e = 0;
+	for (i = 0; i < n; i++) {
+		struct ipc_process *proc = &snap->processes[eps[i].process];
+
+		if (proc->n_endpoints == 0)
+			proc->first_endpoint = (uint32_t)i;
+		proc->n_endpoints++;
+		proc->kinds |= 1u << eps[i].kind;
+		eps[i].first_peer = (uint32_t)kept;
+		for (; e < b->n_edges && b->edges[e].a == i; e++) {
+			/* Duplicates come from one pair found twice. */
+			if (kept > eps[i].first_peer && peers[kept - 1] == b->edges[e].b)
+				continue;
+			peers[kept++] = b->edges[e].b;
+		}
+		eps[i].n_peers = (uint32_t)(kept - eps[i].first_peer);
+	}
+	snap->n_processes = b->n_processes;
+	snap->endpoints = eps;
+	snap->n_endpoints = n;
+	snap->peers = peers;
+	snap->n_peers = kept;
+	return 0;
+}
+
+int ipc_snapshot_build(const struct proc_root *root,
+		       const struct ipc_build_options *options,
+		       uint64_t generation, struct ipc_snapshot **out)
+{
+	static const struct ipc_build_options defaults;
+	struct builder b = { .root = root, .options = options ? options : &defaults };
+	struct ipc_snapshot *snap;
+	size_t m;
+	int r = -ENOMEM;
+
+	snap = calloc(1, sizeof(*snap));
+	b.arena = arena_new();
+	b.module_state = calloc(n_kind_modules, sizeof(*b.module_state));
+	if (!snap || !b.arena || !b.module_state)
+		goto fail;
+	for (m = 0; m < n_kind_modules; m++) {
+		if (!kind_modules[m]->state_size)
+			continue;
+		b.module_state[m] = arena_alloc(b.arena, kind_modules[m]->state_size);
+		if (!b.module_state[m])
+			goto fail;
+	}
+	clock_gettime(CLOCK_REALTIME, &snap->built);
+	r = procscan_run(&b);
+	for (m = 0; m < n_kind_modules && r == 0; m++)
+		if (kind_modules[m]->resolve)
+			r = kind_modules[m]->resolve(&b);
+	if (r == 0)
+		r = freeze(&b, snap);
+fail:
+	for (m = 0; b.module_state && m < n_kind_modules; m++)
+		if (kind_modules[m]->finish)
+			kind_modules[m]->finish(&b);
+	free(b.module_state);
+	free(b.processes);
+	free(b.endpoints);
+	free(b.edges);
+	if (r < 0) {
+		arena_free(b.arena);
+		free(snap);
+		return r;
+	}
+	snap->generation = generation;
+	snap->arena = b.arena;
+	*out = snap;
+	return 0;
+}
+
+void ipc_snapshot_free(struct ipc_snapshot *snap)
+{
+	if (!snap)
+		return;
+	arena_free(snap->arena);
+	free(snap);
+}
+
+const struct ipc_process *ipc_snapshot_process(const struct ipc_snapshot *snap, pid_t pid)
+{
+	size_t lo = 0, hi = snap->n_processes;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (snap->processes[mid].pid == pid)
+			return &snap->processes[mid];
+		if (snap->processes[mid].pid < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const struct ipc_endpoint *ipc_snapshot_endpoint(const struct ipc_snapshot *snap,
+						 const struct ipc_process *proc,
+						 enum ipc_kind kind, const char *name)
+{
+	uint32_t i;
+
+	if (!(proc->kinds & (1u << kind)))
+		return NULL;
+	for (i = 0; i < proc->n_endpoints; i++) {
+		const struct ipc_endpoint *ep = &snap->endpoints[proc->first_endpoint + i];
+
+		if (ep->kind == kind && strcmp(ep->name, name) == 0)
+			return ep;
+	}
+	return NULL;
+}
+
+void ipc_endpoint_info(const struct ipc_snapshot *snap,
+		       const struct ipc_endpoint *ep, struct textbuf *tb)
+{
+	const struct kind_module *module = kind_module_of(ep->kind);
+
+	if (module && module->info)
+		module->info(snap, ep, tb);
+}
+
+void ipc_endpoint_detail(const struct ipc_snapshot *snap,
+			 const struct ipc_endpoint *ep, struct textbuf *tb)
+{
+	const struct kind_module *module = kind_module_of(ep->kind);
+
+	if (module && module->detail)
+		module->detail(snap, ep, tb);
+}

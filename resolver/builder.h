@@ -1,0 +1,95 @@
+/* Internal to the resolver: the snapshot under construction and the table
+ * of channel-kind modules that fill it. */
+#pragma once
+#include <limits.h>
+
+#include "arena.h"
+#include "ipcfs/snapshot.h"
+
+struct builder;
+
+/* One fd being classified; facts are fetched at most once, on demand. */
+struct fd_probe {
+	const struct proc_root *root;
+	uint32_t process;	/* index of the holder in the builder */
+	pid_t pid;
+	int fd;
+	const char *link;	/* the fd link's text */
+	size_t link_len;
+	char path[48];		/* "<pid>/fd/<fd>", relative to root */
+	int facts_state;	/* 0 none, 1 access only, 2 with stat; <0 -errno */
+	struct fd_facts facts;
+};
+
+/* Access and, when want_stat, type/dev/ino/size of the fd; cached. */
+int fd_probe_facts(struct fd_probe *probe, bool want_stat);
+/* Reads the fd's fdinfo text (see text_field); the length or -errno. */
+ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size);
+
+/* A module owns one or more kinds. Every hook is optional. */
+struct kind_module {
+	/* Takes the fd when its link is of this module's class: adds the
+	 * endpoint and returns 1; 0 when not ours; -errno to skip the fd. */
+	int (*claim_fd)(struct builder *b, struct fd_probe *probe);
+	/* After all processes are scanned: complete endpoints, add peers. */
+	int (*resolve)(struct builder *b);
+	/* Releases what the module's state holds outside the arena. */
+	void (*finish)(struct builder *b);
+	void (*info)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		     struct textbuf *tb);
+	void (*detail)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		       struct textbuf *tb);
+	size_t state_size;	/* zeroed per build, see builder_state() */
+};
+
+extern const struct kind_module pipe_module;
+extern const struct kind_module memfd_module;
+extern const struct kind_module eventfd_module;
+extern const struct kind_module socket_module;
+
+/* Modules in the order they are offered an fd. */
+extern const struct kind_module *const kind_modules[];
+extern const size_t n_kind_modules;
+/* The module rendering each kind. */
+const struct kind_module *kind_module_of(enum ipc_kind kind);
+
+struct peer_edge {
+	uint32_t a, b;
+};
+
+struct builder {
+	const struct proc_root *root;
+	const struct ipc_build_options *options;
+	struct arena *arena;
+	struct ipc_process *processes;
+	size_t n_processes, cap_processes;
+	struct ipc_endpoint *endpoints;
+	size_t n_endpoints, cap_endpoints;
+	struct peer_edge *edges;
+	size_t n_edges, cap_edges;
+	void **module_state;	/* one per kind_modules entry */
+};
+
+void *builder_state(struct builder *b, const struct kind_module *module);
+
+/* Appends an endpoint (copied); returns its index or -errno. The name is
+ * derived from fd unless the caller set one. */
+long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep);
+/* Records that a and b are peers (both directions). */
+int builder_add_peer(struct builder *b, uint32_t a, uint32_t c);
+/* Peers every two endpoints of the kinds in kinds_mask that reach the same
+ * object and for which pair() holds (NULL: always). */
+int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
+			   bool (*pair)(const struct ipc_endpoint *, const struct ipc_endpoint *));
+
+/* Reads a whole small file relative to the procfs root into buf, NUL
+ * terminated; returns the length or -errno. */
+ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size);
+/* The value after "key:" on its line in text, whitespace trimmed. */
+int text_field(const char *text, const char *key, char *out, size_t size);
+
+/* Scans every process under the root into the builder. */
+int procscan_run(struct builder *b);
+
+/* The inode in a link text such as "pipe:[N]" for prefix "pipe:[", or 0. */
+uint64_t link_inode(const char *link, const char *prefix);

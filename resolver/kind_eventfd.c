@@ -1,0 +1,77 @@
+/* eventfd: all share one anonymous inode, so the object is the eventfd-id
+ * from fdinfo; every fd with the same id peers with every other. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builder.h"
+
+struct eventfd_detail {
+	uint64_t count;
+};
+
+static int eventfd_claim_fd(struct builder *b, struct fd_probe *probe)
+{
+	struct ipc_endpoint ep = {
+		.process = probe->process, .kind = IPC_EVENTFD, .fd = probe->fd,
+	};
+	struct eventfd_detail *detail;
+	char text[1024], value[32];
+	ssize_t n;
+	int r;
+
+	if (strcmp(probe->link, "anon_inode:[eventfd]") != 0)
+		return 0;
+	r = fd_probe_facts(probe, false);
+	if (r < 0)
+		return r;
+	n = fd_probe_fdinfo(probe, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	r = text_field(text, "eventfd-id", value, sizeof(value));
+	if (r < 0)
+		return r;
+	ep.id = strtoull(value, NULL, 10);
+	detail = arena_alloc(b->arena, sizeof(*detail));
+	if (!detail)
+		return -ENOMEM;
+	/* The kernel prints the counter in hex. */
+	if (text_field(text, "eventfd-count", value, sizeof(value)) == 0)
+		detail->count = strtoull(value, NULL, 16);
+	ep.object[1] = ep.id;
+	ep.access = (uint8_t)probe->facts.access;
+	ep.detail = detail;
+	r = (int)builder_add_endpoint(b, &ep);
+	return r < 0 ? r : 1;
+}
+
+static int eventfd_resolve(struct builder *b)
+{
+	return builder_link_by_object(b, 1u << IPC_EVENTFD, NULL);
+}
+
+static void eventfd_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			 struct textbuf *tb)
+{
+	const struct eventfd_detail *detail = ep->detail;
+
+	(void)snap;
+	textbuf_printf(tb, "count: %" PRIu64 "\n", detail->count);
+}
+
+static void eventfd_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			   struct textbuf *tb)
+{
+	const struct eventfd_detail *detail = ep->detail;
+
+	(void)snap;
+	textbuf_printf(tb, "eventfd count=%" PRIu64, detail->count);
+}
+
+const struct kind_module eventfd_module = {
+	.claim_fd = eventfd_claim_fd,
+	.resolve = eventfd_resolve,
+	.info = eventfd_info,
+	.detail = eventfd_detail,
+};

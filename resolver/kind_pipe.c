@@ -1,0 +1,112 @@
+/* Pipes (pipefs, named by the link) and FIFOs (a path whose target is a
+ * FIFO): peers are the fds holding the other end. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "builder.h"
+
+struct fifo_detail {
+	const char *path;
+};
+
+/* "pipe:[N]", "socket:[N]": the inode in the link text, or 0. */
+uint64_t link_inode(const char *link, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned long long ino;
+	char *end;
+
+	if (strncmp(link, prefix, n) != 0 || link[n] < '0' || link[n] > '9')
+		return 0;
+	ino = strtoull(link + n, &end, 10);
+	return strcmp(end, "]") == 0 ? ino : 0;
+}
+
+static int pipe_claim_fd(struct builder *b, struct fd_probe *probe)
+{
+	struct ipc_endpoint ep = { .process = probe->process, .fd = probe->fd };
+	struct fifo_detail *detail;
+	uint64_t ino;
+	int r;
+
+	ino = link_inode(probe->link, "pipe:[");
+	if (ino) {
+		r = fd_probe_facts(probe, false);
+		if (r < 0)
+			return r;
+		ep.kind = IPC_PIPE;
+		ep.object[1] = ino;
+	} else {
+		if (probe->link[0] != '/')
+			return 0;
+		r = fd_probe_facts(probe, true);
+		if (r < 0)
+			return r;
+		if (probe->facts.type != S_IFIFO)
+			return 0;
+		detail = arena_alloc(b->arena, sizeof(*detail));
+		if (!detail)
+			return -ENOMEM;
+		detail->path = arena_strndup(b->arena, probe->link, probe->link_len);
+		if (!detail->path)
+			return -ENOMEM;
+		ep.kind = IPC_FIFO;
+		ep.object[0] = probe->facts.dev;
+		ep.object[1] = probe->facts.ino;
+		ino = probe->facts.ino;
+		ep.detail = detail;
+	}
+	ep.access = (uint8_t)probe->facts.access;
+	ep.id = ino;
+	r = (int)builder_add_endpoint(b, &ep);
+	return r < 0 ? r : 1;
+}
+
+/* A reader pairs with a writer; an O_RDWR end is both. */
+static bool opposite_ends(const struct ipc_endpoint *a, const struct ipc_endpoint *b)
+{
+	return ((a->access & IPC_ACCESS_R) && (b->access & IPC_ACCESS_W)) ||
+	       ((a->access & IPC_ACCESS_W) && (b->access & IPC_ACCESS_R));
+}
+
+static int pipe_resolve(struct builder *b)
+{
+	int r = builder_link_by_object(b, 1u << IPC_PIPE, opposite_ends);
+
+	return r < 0 ? r : builder_link_by_object(b, 1u << IPC_FIFO, opposite_ends);
+}
+
+static void pipe_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		      struct textbuf *tb)
+{
+	const struct fifo_detail *detail = ep->detail;
+
+	(void)snap;
+	if (!detail)
+		return;
+	textbuf_puts(tb, "path: ");
+	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
+	textbuf_puts(tb, "\n");
+}
+
+static void pipe_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			struct textbuf *tb)
+{
+	const struct fifo_detail *detail = ep->detail;
+
+	(void)snap;
+	if (detail)
+		textbuf_puts(tb, detail->path);
+	else
+		textbuf_printf(tb, "pipe:[%" PRIu64 "]", ep->id);
+}
+
+const struct kind_module pipe_module = {
+	.claim_fd = pipe_claim_fd,
+	.resolve = pipe_resolve,
+	.info = pipe_info,
+	.detail = pipe_detail,
+};

@@ -1,0 +1,149 @@
+/* Reading the procfs: the only place that touches fd links. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "builder.h"
+
+int proc_root_open(struct proc_root *root, const char *root_path)
+{
+	int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	root->dirfd = fd;
+	root->fd_facts = proc_fd_facts_syscalls;
+	return 0;
+}
+
+void proc_root_close(struct proc_root *root)
+{
+	if (root->dirfd >= 0)
+		close(root->dirfd);
+	root->dirfd = -1;
+}
+
+int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
+			   bool want_stat, struct fd_facts *out)
+{
+	struct statx stx;
+	struct stat st;
+
+	/* The link's own mode carries the file's f_mode (user r/w bits). */
+	if (fstatat(root->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	out->access = ((st.st_mode & S_IRUSR) ? IPC_ACCESS_R : 0) |
+		      ((st.st_mode & S_IWUSR) ? IPC_ACCESS_W : 0);
+	if (!want_stat)
+		return 0;
+	/* Following a /proc fd link resolves the open file without opening
+	 * it; DONT_SYNC makes FUSE and network filesystems (our own mount
+	 * included) answer from cache instead of asking a server. */
+	if (statx(root->dirfd, path, AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_INO | STATX_SIZE, &stx) < 0)
+		return -errno;
+	out->type = stx.stx_mode & S_IFMT;
+	out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+	out->ino = stx.stx_ino;
+	out->size = stx.stx_size;
+	return 0;
+}
+
+ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size)
+{
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	if (size == 0)
+		return -EINVAL;
+	fd = openat(root->dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (len < size - 1) {
+		n = read(fd, buf + len, size - 1 - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			close(fd);
+			return n;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	return (ssize_t)len;
+}
+
+int text_field(const char *text, const char *key, char *out, size_t size)
+{
+	size_t key_len = strlen(key), n;
+	const char *line = text, *value, *end;
+
+	while (line && *line) {
+		if (strncmp(line, key, key_len) == 0 && line[key_len] == ':') {
+			value = line + key_len + 1;
+			value += strspn(value, " \t");
+			end = strchrnul(value, '\n');
+			while (end > value && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+			n = (size_t)(end - value);
+			if (n >= size)
+				return -ENAMETOOLONG;
+			memcpy(out, value, n);
+			out[n] = '\0';
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int fd_probe_facts(struct fd_probe *probe, bool want_stat)
+{
+	int want = want_stat ? 2 : 1, r;
+
+	if (probe->facts_state < 0)
+		return probe->facts_state;
+	if (probe->facts_state >= want)
+		return 0;
+	r = probe->root->fd_facts(probe->root, probe->path, want_stat, &probe->facts);
+	probe->facts_state = r < 0 ? r : want;
+	return r;
+}
+
+ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "%d/fdinfo/%d", probe->pid, probe->fd);
+	return proc_read_file(probe->root, path, text, size);
+}
+
+pid_t ipc_thread_group(const struct proc_root *root, pid_t tid)
+{
+	char path[32], text[4096], value[32];
+	ssize_t n;
+	int r;
+
+	if (tid <= 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "%d/status", tid);
+	n = proc_read_file(root, path, text, sizeof(text));
+	if (n < 0)
+		return (pid_t)n;
+	r = text_field(text, "Tgid", value, sizeof(value));
+	if (r < 0)
+		return r;
+	return (pid_t)strtol(value, NULL, 10);
+}

@@ -1,0 +1,95 @@
+#include "ipcfs/textbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void textbuf_init(struct textbuf *tb)
+{
+	*tb = (struct textbuf){0};
+}
+
+void textbuf_free(struct textbuf *tb)
+{
+	free(tb->data);
+	textbuf_init(tb);
+}
+
+char *textbuf_steal(struct textbuf *tb, size_t *len)
+{
+	char *data = tb->data;
+
+	*len = tb->len;
+	textbuf_init(tb);
+	return data;
+}
+
+static int reserve(struct textbuf *tb, size_t extra)
+{
+	size_t want, cap;
+	char *data;
+
+	if (tb->error)
+		return tb->error;
+	if (extra > TEXTBUF_MAX - tb->len)
+		return tb->error = -E2BIG;
+	want = tb->len + extra + 1;
+	if (want <= tb->cap)
+		return 0;
+	cap = tb->cap ? tb->cap : 256;
+	while (cap < want)
+		cap *= 2;
+	data = realloc(tb->data, cap);
+	if (!data)
+		return tb->error = -ENOMEM;
+	tb->data = data;
+	tb->cap = cap;
+	return 0;
+}
+
+void textbuf_append(struct textbuf *tb, const char *s, size_t n)
+{
+	if (reserve(tb, n) < 0)
+		return;
+	memcpy(tb->data + tb->len, s, n);
+	tb->len += n;
+	tb->data[tb->len] = '\0';
+}
+
+void textbuf_puts(struct textbuf *tb, const char *s)
+{
+	textbuf_append(tb, s, strlen(s));
+}
+
+void textbuf_printf(struct textbuf *tb, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || reserve(tb, (size_t)n) < 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(tb->data + tb->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	tb->len += (size_t)n;
+}
+
+void textbuf_escaped(struct textbuf *tb, const char *s, size_t n, unsigned char below)
+{
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= below && c != 0x7f && c != '\\')
+			continue;
+		textbuf_append(tb, s + start, i - start);
+		textbuf_printf(tb, "\\%03o", c);
+		start = i + 1;
+	}
+	textbuf_append(tb, s + start, n - start);
+}
