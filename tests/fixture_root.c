@@ -1,0 +1,90 @@
+#include "fixture_root.h"
+
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <cmocka.h>
+
+#include "../resolver/builder.h"
+
+static int fixture_fd_facts(const struct proc_root *root, const char *path, bool want_stat,
+			    struct fd_facts *out)
+{
+	char facts_path[96], text[256], *token, *save = NULL;
+	const char *slash = strstr(path, "/fd/");
+	unsigned major, minor;
+	ssize_t n;
+
+	if (!slash)
+		return -EINVAL;
+	snprintf(facts_path, sizeof(facts_path), "%.*s/fdfacts/%s", (int)(slash - path), path,
+		 slash + 4);
+	n = proc_read_file(root, facts_path, text, sizeof(text));
+	if (n < 0)
+		return (int)n;
+	*out = (struct fd_facts){0};
+	for (token = strtok_r(text, " \n", &save); token; token = strtok_r(NULL, " \n", &save)) {
+		if (strncmp(token, "access=", 7) == 0)
+			out->access = (strchr(token + 7, 'r') ? IPC_ACCESS_R : 0) |
+				      (strchr(token + 7, 'w') ? IPC_ACCESS_W : 0);
+		else if (want_stat && strcmp(token, "type=fifo") == 0)
+			out->type = S_IFIFO;
+		else if (want_stat && strcmp(token, "type=reg") == 0)
+			out->type = S_IFREG;
+		else if (want_stat && sscanf(token, "dev=%u:%u", &major, &minor) == 2)
+			out->dev = makedev(major, minor);
+		else if (want_stat && strncmp(token, "ino=", 4) == 0)
+			out->ino = strtoull(token + 4, NULL, 10);
+		else if (want_stat && strncmp(token, "size=", 5) == 0)
+			out->size = strtoull(token + 5, NULL, 10);
+	}
+	return 0;
+}
+
+int fixture_root_open(struct proc_root *root, const char *path)
+{
+	int r = proc_root_open(root, path);
+
+	if (r == 0)
+		root->fd_facts = fixture_fd_facts;
+	return r;
+}
+
+struct ipc_snapshot *fixture_snapshot(const char *path)
+{
+	struct ipc_build_options options = { .skip_sockets = true };
+	struct ipc_snapshot *snap = NULL;
+	struct proc_root root;
+
+	assert_int_equal(fixture_root_open(&root, path), 0);
+	assert_int_equal(ipc_snapshot_build(&root, &options, 1, &snap), 0);
+	proc_root_close(&root);
+	return snap;
+}
+
+const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
+			  const char *name)
+{
+	static char text[1024];
+	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
+	const struct ipc_endpoint *ep = proc ? ipc_snapshot_endpoint(snap, proc, kind, name) : NULL;
+	size_t len = 0;
+	uint32_t i;
+
+	text[0] = '\0';
+	for (i = 0; ep && i < ep->n_peers; i++) {
+		const struct ipc_endpoint *peer = &snap->endpoints[snap->peers[ep->first_peer + i]];
+
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%d:%s", i ? " " : "",
+					ipc_endpoint_process(snap, peer)->pid, peer->name);
+	}
+	if (ep && !ep->n_peers)
+		strcpy(text, "-");
+	return text;
+}

@@ -1,0 +1,220 @@
+/* The resolver on a fixture /proc tree (tests/fixtures/proc-core). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <errno.h>
+#include <cmocka.h>
+
+#include "../fs/render.h"
+#include "fixture_root.h"
+
+#define CORE "fixtures/proc-core"
+
+static int setup(void **state)
+{
+	*state = fixture_snapshot(CORE);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	ipc_snapshot_free(*state);
+	return 0;
+}
+
+static const struct ipc_endpoint *endpoint(const struct ipc_snapshot *snap, pid_t pid,
+					   enum ipc_kind kind, const char *name)
+{
+	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
+
+	assert_non_null(proc);
+	return ipc_snapshot_endpoint(snap, proc, kind, name);
+}
+
+/* One writer, three readers: each reader has the writer, the writer all. */
+static void test_pipe_fan_out(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_endpoint *w = endpoint(snap, 100, IPC_PIPE, "1");
+
+	assert_non_null(w);
+	assert_int_equal(w->access, IPC_ACCESS_W);
+	assert_int_equal(w->id, 5000);
+	assert_string_equal(fixture_peers(snap, 100, IPC_PIPE, "1"), "101:0 102:0 103:0");
+	assert_string_equal(fixture_peers(snap, 101, IPC_PIPE, "0"), "100:1");
+	assert_string_equal(fixture_peers(snap, 102, IPC_PIPE, "0"), "100:1");
+	assert_string_equal(fixture_peers(snap, 103, IPC_PIPE, "0"), "100:1");
+}
+
+/* A reader, a writer and an O_RDWR holder: the holder peers with both,
+ * reader and writer with each other and the holder. */
+static void test_fifo_with_rdwr_holder(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	struct textbuf tb;
+
+	assert_string_equal(fixture_peers(snap, 110, IPC_FIFO, "3"), "111:4 112:5");
+	assert_string_equal(fixture_peers(snap, 111, IPC_FIFO, "4"), "110:3 112:5");
+	assert_string_equal(fixture_peers(snap, 112, IPC_FIFO, "5"), "110:3 111:4");
+	/* A regular file is no channel. */
+	assert_null(endpoint(snap, 112, IPC_FIFO, "6"));
+	assert_int_equal(ipc_snapshot_process(snap, 112)->n_endpoints, 1);
+
+	textbuf_init(&tb);
+	render_info(snap, endpoint(snap, 112, IPC_FIFO, "5"), &tb);
+	assert_string_equal(tb.data,
+			    "kind: fifos\npid: 112\ncomm: fifo-rw\nname: 5\nfd: 5\nid: 77\n"
+			    "access: rw\npeers: 110:3 111:4\npath: /tmp/ipcfs fixture.fifo\n");
+	textbuf_free(&tb);
+}
+
+static void test_memfd_across_fork(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_endpoint *ep = endpoint(snap, 121, IPC_MEMFD, "3");
+	struct textbuf tb;
+
+	assert_string_equal(fixture_peers(snap, 120, IPC_MEMFD, "3"), "121:3");
+	assert_string_equal(fixture_peers(snap, 121, IPC_MEMFD, "3"), "120:3");
+	assert_string_equal(fixture_peers(snap, 121, IPC_MEMFD, "4"), "-");
+	textbuf_init(&tb);
+	ipc_endpoint_info(snap, ep, &tb);
+	assert_string_equal(tb.data, "path: /memfd:shared (deleted)\nsize: 4096\nmapped: no\n");
+	textbuf_free(&tb);
+}
+
+static void test_eventfd_by_id(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	assert_int_equal(endpoint(snap, 130, IPC_EVENTFD, "5")->id, 17);
+	assert_string_equal(fixture_peers(snap, 130, IPC_EVENTFD, "5"), "131:6");
+	assert_string_equal(fixture_peers(snap, 131, IPC_EVENTFD, "6"), "130:5");
+	assert_string_equal(fixture_peers(snap, 131, IPC_EVENTFD, "7"), "-");
+}
+
+/* A self-pipe's ends point at each other; an odd comm is kept raw and
+ * escaped where shown. */
+static void test_self_pipe_and_odd_comm(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_process *proc = ipc_snapshot_process(snap, 140);
+	struct textbuf tb;
+
+	assert_non_null(proc);
+	assert_string_equal(proc->comm, "a b\tc\nd) x");
+	assert_int_equal(proc->uid, 1000);
+	assert_int_equal(proc->nspid, 7);
+	assert_int_equal(proc->start_time, 1400);
+	assert_string_equal(fixture_peers(snap, 140, IPC_PIPE, "3"), "140:4");
+	assert_string_equal(fixture_peers(snap, 140, IPC_PIPE, "4"), "140:3");
+
+	textbuf_init(&tb);
+	render_channels_rows(snap, proc, &tb);
+	assert_string_equal(tb.data,
+			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\tpipe:[6000]\n"
+			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\tpipe:[6000]\n");
+	tb.len = 0;
+	render_info(snap, endpoint(snap, 140, IPC_PIPE, "3"), &tb);
+	assert_string_equal(tb.data, "kind: pipes\npid: 140\nnspid: 7\ncomm: a b\\011c\\012d) x\n"
+				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\n");
+	textbuf_free(&tb);
+}
+
+/* A pid directory without stat is a process that exited while listed; an
+ * fd entry that is no link is an fd closed meanwhile. */
+static void test_vanished_process_and_fd(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_process *kthread = ipc_snapshot_process(snap, 170);
+
+	assert_null(ipc_snapshot_process(snap, 150));
+	assert_null(endpoint(snap, 140, IPC_PIPE, "9"));
+	assert_int_equal(ipc_snapshot_process(snap, 140)->n_endpoints, 2);
+	/* A process without endpoints is still known (found, not listed). */
+	assert_non_null(kthread);
+	assert_int_equal(kthread->n_endpoints, 0);
+	assert_string_equal(kthread->comm, "kworker/0:1");
+}
+
+/* The fd directory of 160 made unreadable: the process stays, without
+ * endpoints, flagged; others are unaffected. */
+static void test_unreadable_fd_directory(void **state)
+{
+	const char *fd_dir = CORE "/160/fd";
+	struct ipc_snapshot *snap;
+	int status;
+	pid_t child;
+
+	(void)state;
+	assert_int_equal(chmod(fd_dir, 0), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* root reads any directory: look as an ordinary user. */
+		if (geteuid() == 0 && setresuid(65534, 65534, 65534) != 0)
+			_exit(2);
+		snap = fixture_snapshot(CORE);
+		const struct ipc_process *proc = ipc_snapshot_process(snap, 160);
+		_exit(!(proc && proc->fds_unreadable && proc->n_endpoints == 0 &&
+			strcmp(fixture_peers(snap, 100, IPC_PIPE, "1"), "101:0 102:0 103:0") == 0));
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	chmod(fd_dir, 0755);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+
+	snap = fixture_snapshot(CORE);
+	assert_false(ipc_snapshot_process(snap, 160)->fds_unreadable);
+	assert_int_equal(ipc_snapshot_process(snap, 160)->n_endpoints, 1);
+	ipc_snapshot_free(snap);
+}
+
+static void test_escaping(void **state)
+{
+	struct textbuf tb;
+
+	(void)state;
+	textbuf_init(&tb);
+	textbuf_escaped(&tb, "a b\\\x7f\x01z", 7, 0x21);
+	assert_string_equal(tb.data, "a\\040b\\134\\177\\001z");
+	tb.len = 0;
+	textbuf_escaped(&tb, "a b\t", 4, 0x20);
+	assert_string_equal(tb.data, "a b\\011");
+	textbuf_free(&tb);
+}
+
+static void test_kind_names(void **state)
+{
+	int k;
+
+	(void)state;
+	for (k = 0; k < IPC_KIND_COUNT; k++)
+		assert_int_equal(ipc_kind_from_dir(ipc_kind_dir(k)), k);
+	assert_int_equal(ipc_kind_from_dir("nope"), -ENOENT);
+	assert_string_equal(ipc_kind_dir(IPC_PIPE), "pipes");
+	assert_string_equal(ipc_kind_dir(IPC_FIFO), "fifos");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pipe_fan_out),
+		cmocka_unit_test(test_fifo_with_rdwr_holder),
+		cmocka_unit_test(test_memfd_across_fork),
+		cmocka_unit_test(test_eventfd_by_id),
+		cmocka_unit_test(test_self_pipe_and_odd_comm),
+		cmocka_unit_test(test_vanished_process_and_fd),
+		cmocka_unit_test(test_unreadable_fd_directory),
+		cmocka_unit_test(test_escaping),
+		cmocka_unit_test(test_kind_names),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
