@@ -360,6 +360,19 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	if (request_begin(req, parent, &rq) < 0)
 		return;
 	r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
+	/* A process younger than the snapshot (the caller's own, through
+	 * self) is worth a rebuild rather than ENOENT. */
+	if (r == -ENOENT && rq.key.type == NODE_ROOT &&
+	    ipc_process_alive(&rq.fs->cache.root, name)) {
+		snapcache_release(rq.held);
+		rq.held = snapcache_acquire_fresh(&rq.fs->cache);
+		if (!rq.held) {
+			fuse_reply_err(req, EIO);
+			return;
+		}
+		rq.snap = rq.held->snap;
+		r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
+	}
 	if (r == 0) {
 		id = nodes_remember(rq.fs->nodes, &child);
 		if (!id) {
@@ -633,6 +646,15 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	fuse_reply_err(req, 0);
 }
 
+/* ENOSYS tells a kernel that offered FUSE_CAP_NO_OPENDIR_SUPPORT to skip
+ * opendir from now on (libfuse would answer success without this). */
+static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, ENOSYS);
+}
+
 static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
@@ -656,6 +678,7 @@ const struct fuse_lowlevel_ops ipcfs_ops = {
 	.open = ipcfs_open,
 	.read = ipcfs_read,
 	.release = ipcfs_release,
+	.opendir = ipcfs_opendir,
 	.readdir = ipcfs_readdir,
 	.readdirplus = ipcfs_readdirplus,
 };

@@ -44,16 +44,17 @@ void snapcache_destroy(struct snapcache *cache)
 }
 
 /* Takes a reference on the current snapshot if it began at or after
- * not_before and is within the ttl. */
+ * not_before, or (within_ttl) is at most ttl old. */
 static struct held_snapshot *take_current(struct snapcache *cache, uint64_t not_before,
-					  uint64_t now)
+					  bool within_ttl)
 {
+	uint64_t now = monotonic_ns();
 	struct held_snapshot *held;
 
 	pthread_mutex_lock(&cache->lock);
 	held = cache->current;
 	if (held && (held->started_ns >= not_before ||
-		     (cache->ttl_ns && now - held->started_ns <= cache->ttl_ns)))
+		     (within_ttl && cache->ttl_ns && now - held->started_ns <= cache->ttl_ns)))
 		atomic_fetch_add(&held->refs, 1);
 	else
 		held = NULL;
@@ -61,18 +62,18 @@ static struct held_snapshot *take_current(struct snapcache *cache, uint64_t not_
 	return held;
 }
 
-struct held_snapshot *snapcache_acquire(struct snapcache *cache)
+static struct held_snapshot *acquire(struct snapcache *cache, bool fresh)
 {
 	uint64_t asked = monotonic_ns();
 	struct held_snapshot *held, *old;
 	struct ipc_snapshot *snap;
 
-	held = take_current(cache, UINT64_MAX, asked);
+	held = fresh ? NULL : take_current(cache, UINT64_MAX, true);
 	if (held)
 		return held;
 	pthread_mutex_lock(&cache->build_lock);
 	/* Another thread may have rebuilt while this one waited. */
-	held = take_current(cache, asked, monotonic_ns());
+	held = take_current(cache, asked, !fresh);
 	if (held) {
 		pthread_mutex_unlock(&cache->build_lock);
 		return held;
@@ -105,4 +106,14 @@ struct held_snapshot *snapcache_acquire(struct snapcache *cache)
 	pthread_mutex_unlock(&cache->build_lock);
 	snapcache_release(old);
 	return held;
+}
+
+struct held_snapshot *snapcache_acquire(struct snapcache *cache)
+{
+	return acquire(cache, false);
+}
+
+struct held_snapshot *snapcache_acquire_fresh(struct snapcache *cache)
+{
+	return acquire(cache, true);
 }

@@ -9,6 +9,7 @@ const struct kind_module *const kind_modules[] = {
 	&memfd_module,
 	&pipe_module,
 	&eventfd_module,
+	&socket_module,
 };
 const size_t n_kind_modules = sizeof(kind_modules) / sizeof(kind_modules[0]);
 
@@ -18,11 +19,11 @@ static const struct {
 } kinds[IPC_KIND_COUNT] = {
 	[IPC_PIPE] = { "pipes", &pipe_module },
 	[IPC_FIFO] = { "fifos", &pipe_module },
-	[IPC_UNIX] = { "unix", NULL },
-	[IPC_TCP4] = { "tcp4", NULL },
-	[IPC_TCP6] = { "tcp6", NULL },
-	[IPC_UDP4] = { "udp4", NULL },
-	[IPC_UDP6] = { "udp6", NULL },
+	[IPC_UNIX] = { "unix", &socket_module },
+	[IPC_TCP4] = { "tcp4", &socket_module },
+	[IPC_TCP6] = { "tcp6", &socket_module },
+	[IPC_UDP4] = { "udp4", &socket_module },
+	[IPC_UDP6] = { "udp6", &socket_module },
 	[IPC_MEMFD] = { "memfd", &memfd_module },
 	[IPC_SHM] = { "shm", NULL },
 	[IPC_MQUEUE] = { "mqueue", NULL },

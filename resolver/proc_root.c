@@ -1,5 +1,6 @@
 /* Reading the procfs: the only place that touches fd links. */
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,6 +129,19 @@ ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size)
 
 	snprintf(path, sizeof(path), "%d/fdinfo/%d", probe->pid, probe->fd);
 	return proc_read_file(probe->root, path, text, size);
+}
+
+bool ipc_process_alive(const struct proc_root *root, const char *name)
+{
+	char *end;
+	long pid;
+
+	if (name[0] < '1' || name[0] > '9')
+		return false;
+	errno = 0;
+	pid = strtol(name, &end, 10);
+	/* /proc/<tid> answers for threads too: only a group leader counts. */
+	return !errno && !*end && pid <= INT_MAX && ipc_thread_group(root, (pid_t)pid) == pid;
 }
 
 pid_t ipc_thread_group(const struct proc_root *root, pid_t tid)

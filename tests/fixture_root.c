@@ -58,7 +58,7 @@ int fixture_root_open(struct proc_root *root, const char *path)
 
 struct ipc_snapshot *fixture_snapshot(const char *path)
 {
-	struct ipc_build_options options = { .skip_sockets = true };
+	struct ipc_build_options options = {0};
 	struct ipc_snapshot *snap = NULL;
 	struct proc_root root;
 

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include <time.h>
 
+#include "ipcfs/sockdiag.h"
 #include "ipcfs/textbuf.h"
 
 enum ipc_kind {
@@ -104,8 +105,29 @@ void proc_root_close(struct proc_root *root);
 int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
 			   bool want_stat, struct fd_facts *out);
 
+/* A network namespace to dump, by inode, with a process inside it. */
+struct netns_ref {
+	uint64_t ino;
+	pid_t pid;
+};
+
+/* Where socket facts come from: sock_diag for real, recorded or made-up
+ * records in tests. */
+struct sock_source {
+	/* Fills lists[i] with the unix, tcp and udp sockets of namespace
+	 * refs[i]; one that cannot be dumped leaves its list empty.  Returns
+	 * 0 or -ENOMEM. */
+	int (*dump)(const struct sock_source *source, const struct proc_root *root,
+		    const struct netns_ref *refs, size_t n, struct sock_list *lists);
+	void *context;
+	bool real;	/* live kernel: ask it what records cannot tell */
+};
+
+/* sock_diag in each namespace, entered from a helper thread. */
+extern const struct sock_source sock_source_kernel;
+
 struct ipc_build_options {
-	bool skip_sockets;	/* no sock_diag (fixture trees) */
+	const struct sock_source *sockets;	/* NULL: sock_source_kernel */
 };
 
 /* Builds a new snapshot; *out gets it.  Returns 0 or -errno. */
@@ -134,5 +156,7 @@ void ipc_endpoint_info(const struct ipc_snapshot *snap,
 void ipc_endpoint_detail(const struct ipc_snapshot *snap,
 			 const struct ipc_endpoint *ep, struct textbuf *tb);
 
+/* Whether name is the pid of a live process (thread group) in the procfs. */
+bool ipc_process_alive(const struct proc_root *root, const char *name);
 /* The thread group id of thread tid, read from the procfs; -errno. */
 pid_t ipc_thread_group(const struct proc_root *root, pid_t tid);

@@ -1,0 +1,799 @@
+/* Sockets: unix, tcp4/6, udp4/6.  fds are matched to sock_diag records by
+ * inode; peers come from UNIX_DIAG_PEER and ICONS for unix, from the
+ * mirrored address pair for inet. */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "builder.h"
+
+struct socket_detail {
+	struct sock_record rec;	/* icons dropped: only their count is kept */
+	uint64_t netns;
+	bool known;		/* found in a dump */
+	bool has_inflight;
+	uint32_t inflight;
+};
+
+struct pending_socket {
+	uint32_t process;
+	int32_t fd;
+	uint64_t ino, netns;
+};
+
+struct socket_state {
+	struct pending_socket *pending;
+	size_t n_pending, cap_pending;
+	uint32_t netns_process;	/* the process netns_ino was read for, + 1 */
+	uint64_t netns_ino;
+};
+
+/* A record found in a dump, with where it was found. */
+struct located {
+	const struct sock_record *rec;
+	uint64_t netns;
+};
+
+/* A socket endpoint by inode: the holders of one socket. */
+struct holder {
+	uint64_t ino;
+	uint32_t endpoint;
+};
+
+struct socket_resolve {
+	struct builder *b;
+	struct netns_ref *refs;
+	size_t n_refs;
+	struct sock_list *lists;
+	struct located *by_ino;		/* sorted by inode */
+	size_t n_located;
+	struct located *by_pair;	/* inet sockets sorted by address pair */
+	size_t n_pairs;
+	struct holder *holders;		/* sorted by inode */
+	size_t n_holders;
+};
+
+static uint64_t read_netns(const struct proc_root *root, pid_t pid)
+{
+	char path[48], link[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%d/ns/net", pid);
+	n = readlinkat(root->dirfd, path, link, sizeof(link) - 1);
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	return link_inode(link, "net:[");
+}
+
+static int socket_claim_fd(struct builder *b, struct fd_probe *probe)
+{
+	struct socket_state *state = builder_state(b, &socket_module);
+	struct pending_socket *p;
+	uint64_t ino = link_inode(probe->link, "socket:[");
+
+	if (!ino)
+		return 0;
+	if (state->netns_process != probe->process + 1) {
+		state->netns_process = probe->process + 1;
+		state->netns_ino = read_netns(b->root, probe->pid);
+	}
+	if (state->n_pending == state->cap_pending) {
+		size_t cap = state->cap_pending ? state->cap_pending * 2 : 256;
+		void *grown = realloc(state->pending, cap * sizeof(*state->pending));
+
+		if (!grown)
+			return -ENOMEM;
+		state->pending = grown;
+		state->cap_pending = cap;
+	}
+	p = &state->pending[state->n_pending++];
+	*p = (struct pending_socket){
+		.process = probe->process, .fd = probe->fd, .ino = ino, .netns = state->netns_ino,
+	};
+	return 1;
+}
+
+static void socket_finish(struct builder *b)
+{
+	struct socket_state *state = builder_state(b, &socket_module);
+
+	free(state->pending);
+}
+
+static int compare_u64(uint64_t a, uint64_t b)
+{
+	return (a > b) - (a < b);
+}
+
+static int compare_located_ino(const void *x, const void *y)
+{
+	return compare_u64(((const struct located *)x)->rec->ino,
+			   ((const struct located *)y)->rec->ino);
+}
+
+static int compare_holder(const void *x, const void *y)
+{
+	const struct holder *a = x, *b = y;
+	int c = compare_u64(a->ino, b->ino);
+
+	return c ? c : compare_u64(a->endpoint, b->endpoint);
+}
+
+static int compare_ref(const void *x, const void *y)
+{
+	return compare_u64(((const struct netns_ref *)x)->ino, ((const struct netns_ref *)y)->ino);
+}
+
+/* inet addresses as IPv6, v4 mapped, so a tcp4 client pairs with a tcp6
+ * listener reached through ::ffff:a.b.c.d. */
+static void address16(const struct sock_record *rec, const uint8_t *addr, uint8_t out[16])
+{
+	if (rec->family == AF_INET) {
+		memset(out, 0, 10);
+		out[10] = out[11] = 0xff;
+		memcpy(out + 12, addr, 4);
+	} else {
+		memcpy(out, addr, 16);
+	}
+}
+
+struct pair_key {
+	uint64_t netns;
+	uint8_t protocol;
+	uint8_t local[16], remote[16];
+	uint16_t local_port, remote_port;
+};
+
+static void pair_key_of(const struct located *l, bool mirrored, struct pair_key *key)
+{
+	const struct sock_record *rec = l->rec;
+
+	memset(key, 0, sizeof(*key));
+	key->netns = l->netns;
+	key->protocol = rec->protocol;
+	address16(rec, mirrored ? rec->remote_addr : rec->local_addr, key->local);
+	address16(rec, mirrored ? rec->local_addr : rec->remote_addr, key->remote);
+	key->local_port = mirrored ? rec->remote_port : rec->local_port;
+	key->remote_port = mirrored ? rec->local_port : rec->remote_port;
+}
+
+static int compare_pair_key(const struct pair_key *a, const struct pair_key *b)
+{
+	int c = compare_u64(a->netns, b->netns);
+
+	if (c)
+		return c;
+	if (a->protocol != b->protocol)
+		return a->protocol < b->protocol ? -1 : 1;
+	if ((c = memcmp(a->local, b->local, 16)) || (c = memcmp(a->remote, b->remote, 16)))
+		return c;
+	if (a->local_port != b->local_port)
+		return a->local_port < b->local_port ? -1 : 1;
+	return (a->remote_port > b->remote_port) - (a->remote_port < b->remote_port);
+}
+
+static int compare_located_pair(const void *x, const void *y)
+{
+	struct pair_key a, b;
+
+	pair_key_of(x, false, &a);
+	pair_key_of(y, false, &b);
+	return compare_pair_key(&a, &b);
+}
+
+static const struct located *find_ino(const struct socket_resolve *s, uint64_t ino)
+{
+	struct sock_record key_rec = { .ino = ino };
+	struct located key = { .rec = &key_rec };
+
+	return bsearch(&key, s->by_ino, s->n_located, sizeof(key), compare_located_ino);
+}
+
+/* The holders of socket ino: *count endpoints from the returned one. */
+static const struct holder *find_holders(const struct socket_resolve *s, uint64_t ino,
+					 size_t *count)
+{
+	size_t lo = 0, hi = s->n_holders, end;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->holders[mid].ino < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < s->n_holders && s->holders[end].ino == ino; end++)
+		;
+	*count = end - lo;
+	return *count ? &s->holders[lo] : NULL;
+}
+
+/* Peers every holder of socket a with every holder of socket b. */
+static int link_sockets(struct socket_resolve *s, uint64_t a, uint64_t b)
+{
+	const struct holder *ha, *hb;
+	size_t na, nb, i, j;
+	int r;
+
+	ha = find_holders(s, a, &na);
+	hb = find_holders(s, b, &nb);
+	for (i = 0; i < na; i++)
+		for (j = 0; j < nb; j++)
+			if ((r = builder_add_peer(s->b, ha[i].endpoint, hb[j].endpoint)) < 0)
+				return r;
+	return 0;
+}
+
+static bool has_holders(const struct socket_resolve *s, uint64_t ino)
+{
+	size_t n;
+
+	return ino && find_holders(s, ino, &n);
+}
+
+static enum ipc_kind kind_of_record(const struct sock_record *rec)
+{
+	if (rec->family == AF_UNIX)
+		return IPC_UNIX;
+	if (rec->protocol == IPPROTO_TCP)
+		return rec->family == AF_INET ? IPC_TCP4 : IPC_TCP6;
+	return rec->family == AF_INET ? IPC_UDP4 : IPC_UDP6;
+}
+
+/* For a socket in no dump: the kind its protocol name tells, or -1 for a
+ * socket that is no channel of ours (netlink, packet...). */
+static int kind_of_unlisted(const struct builder *b, const struct pending_socket *p)
+{
+	static const struct {
+		const char *name;
+		enum ipc_kind kind;
+	} names[] = {
+		{ "UNIX", IPC_UNIX }, { "TCP", IPC_TCP4 }, { "TCPv6", IPC_TCP6 },
+		{ "UDP", IPC_UDP4 }, { "UDPv6", IPC_UDP6 },
+	};
+	const struct sock_source *source = b->options->sockets;
+	char path[64], name[32];
+	ssize_t n;
+	size_t i;
+
+	if (source && !source->real)
+		return -1;
+	/* getxattr resolves the fd link like stat, without opening it. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d/%d/fd/%d", b->root->dirfd,
+		 b->processes[p->process].pid, p->fd);
+	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
+	if (n <= 0)
+		return -1;
+	name[n] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(names[i].name, name) == 0)
+			return (int)names[i].kind;
+	return -1;
+}
+
+/* The distinct namespaces of the pending sockets not yet in refs. */
+static int add_refs(struct socket_resolve *s, const struct netns_ref *wanted, size_t n_wanted)
+{
+	struct netns_ref *refs;
+	size_t i, j, n = s->n_refs;
+
+	refs = realloc(s->refs, (s->n_refs + n_wanted + 1) * sizeof(*refs));
+	if (!refs)
+		return -ENOMEM;
+	s->refs = refs;
+	for (i = 0; i < n_wanted; i++) {
+		if (!wanted[i].ino)
+			continue;
+		for (j = 0; j < n && refs[j].ino != wanted[i].ino; j++)
+			;
+		if (j == n)
+			refs[n++] = wanted[i];
+	}
+	qsort(refs + s->n_refs, n - s->n_refs, sizeof(*refs), compare_ref);
+	return (int)(n - s->n_refs);
+}
+
+/* Dumps the namespaces from refs[first] on and indexes every record. */
+static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
+{
+	const struct sock_source *source = s->b->options->sockets;
+	struct sock_list *lists;
+	size_t total = 0, i, j;
+	struct located *by_ino;
+	int r;
+
+	if (!source)
+		source = &sock_source_kernel;
+	lists = realloc(s->lists, (first + added + 1) * sizeof(*lists));
+	if (!lists)
+		return -ENOMEM;
+	s->lists = lists;
+	memset(lists + first, 0, (added + 1) * sizeof(*lists));
+	s->n_refs = first + added;
+	r = source->dump(source, s->b->root, s->refs + first, added, lists + first);
+	if (r < 0)
+		return r;
+	for (i = 0; i < s->n_refs; i++)
+		total += lists[i].count;
+	by_ino = realloc(s->by_ino, (total + 1) * sizeof(*by_ino));
+	if (!by_ino)
+		return -ENOMEM;
+	s->by_ino = by_ino;
+	free(s->by_pair);
+	s->by_pair = malloc((total + 1) * sizeof(*s->by_pair));
+	if (!s->by_pair)
+		return -ENOMEM;
+	s->n_located = s->n_pairs = 0;
+	for (i = 0; i < s->n_refs; i++)
+		for (j = 0; j < lists[i].count; j++) {
+			struct located l = { &lists[i].items[j], s->refs[i].ino };
+
+			if (l.rec->ino)
+				s->by_ino[s->n_located++] = l;
+			if (l.rec->family != AF_UNIX)
+				s->by_pair[s->n_pairs++] = l;
+		}
+	qsort(s->by_ino, s->n_located, sizeof(*s->by_ino), compare_located_ino);
+	qsort(s->by_pair, s->n_pairs, sizeof(*s->by_pair), compare_located_pair);
+	return 0;
+}
+
+struct ref_vector {
+	struct netns_ref *items;
+	size_t count, cap;
+};
+
+static int ref_push(struct ref_vector *v, uint64_t ino, pid_t pid)
+{
+	if (v->count == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 64;
+		struct netns_ref *grown = realloc(v->items, cap * sizeof(*grown));
+
+		if (!grown)
+			return -ENOMEM;
+		v->items = grown;
+		v->cap = cap;
+	}
+	v->items[v->count++] = (struct netns_ref){ ino, pid };
+	return 0;
+}
+
+/* The namespaces of every thread of a process, entered through the
+ * thread so setns finds it there. */
+static int push_task_namespaces(const struct builder *b, pid_t pid, struct ref_vector *v)
+{
+	char path[48], link[64];
+	struct dirent *de;
+	ssize_t n;
+	DIR *dir;
+	int fd, r = 0;
+
+	snprintf(path, sizeof(path), "%d/task", pid);
+	fd = openat(b->root->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	dir = fdopendir(fd);
+	if (!dir) {
+		close(fd);
+		return 0;
+	}
+	while (r == 0 && (de = readdir(dir))) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "%.16s/ns/net", de->d_name);
+		n = readlinkat(dirfd(dir), path, link, sizeof(link) - 1);
+		if (n < 0)
+			continue;
+		link[n] = '\0';
+		r = ref_push(v, link_inode(link, "net:["), (pid_t)atoi(de->d_name));
+	}
+	closedir(dir);
+	return r;
+}
+
+/* Every namespace the sockets' holders are in; then, for sockets found in
+ * none, the namespaces of those holders' threads (a thread may have
+ * entered another namespace and made a socket there). */
+static int dump_namespaces(struct socket_resolve *s, const struct socket_state *state)
+{
+	const struct sock_source *source = s->b->options->sockets;
+	struct ref_vector wanted = {0};
+	uint32_t last_process = UINT32_MAX;
+	size_t i, first;
+	int added, r = 0;
+
+	for (i = 0; r == 0 && i < state->n_pending; i++)
+		r = ref_push(&wanted, state->pending[i].netns,
+			     s->b->processes[state->pending[i].process].pid);
+	added = r < 0 ? r : add_refs(s, wanted.items, wanted.count);
+	r = added < 0 ? added : dump_new_refs(s, 0, (size_t)added);
+	wanted.count = 0;
+	for (i = 0; r == 0 && (!source || source->real) && i < state->n_pending; i++) {
+		const struct pending_socket *p = &state->pending[i];
+
+		if (p->process == last_process || find_ino(s, p->ino))
+			continue;
+		last_process = p->process;
+		r = push_task_namespaces(s->b, s->b->processes[p->process].pid, &wanted);
+	}
+	if (r == 0 && wanted.count) {
+		first = s->n_refs;
+		added = add_refs(s, wanted.items, wanted.count);
+		r = added <= 0 ? added : dump_new_refs(s, first, (size_t)added);
+	}
+	free(wanted.items);
+	return r;
+}
+
+static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p)
+{
+	struct builder *b = s->b;
+	const struct located *l = find_ino(s, p->ino);
+	struct ipc_endpoint ep = {
+		.process = p->process, .fd = p->fd, .id = p->ino,
+		.access = IPC_ACCESS_R | IPC_ACCESS_W, .object = { 0, p->ino },
+	};
+	struct socket_detail *detail;
+	char path[48], text[1024], value[32];
+	long index;
+	int kind;
+
+	kind = l ? (int)kind_of_record(l->rec) : kind_of_unlisted(b, p);
+	if (kind < 0)
+		return 0;	/* netlink, packet...: not a channel */
+	detail = arena_alloc(b->arena, sizeof(*detail));
+	if (!detail)
+		return -ENOMEM;
+	detail->netns = l ? l->netns : p->netns;
+	if (l) {
+		detail->known = true;
+		detail->rec = *l->rec;
+		detail->rec.icons = NULL;
+	}
+	/* fds passed over the socket and not yet received. */
+	if (kind == IPC_UNIX) {
+		snprintf(path, sizeof(path), "%d/fdinfo/%d", b->processes[p->process].pid, p->fd);
+		if (proc_read_file(b->root, path, text, sizeof(text)) >= 0 &&
+		    text_field(text, "scm_fds", value, sizeof(value)) == 0) {
+			detail->has_inflight = true;
+			detail->inflight = (uint32_t)strtoul(value, NULL, 10);
+		}
+	}
+	ep.kind = (uint8_t)kind;
+	ep.detail = detail;
+	index = builder_add_endpoint(b, &ep);
+	if (index < 0)
+		return (int)index;
+	s->holders[s->n_holders++] = (struct holder){ p->ino, (uint32_t)index };
+	return 0;
+}
+
+/* UNIX_DIAG_PEER both ways; a listener and the clients of its queued
+ * connections (ICONS names the clients). */
+static int link_unix(struct socket_resolve *s)
+{
+	size_t i, k;
+	int r;
+
+	for (i = 0; i < s->n_located; i++) {
+		const struct sock_record *rec = s->by_ino[i].rec;
+
+		if (rec->family != AF_UNIX || !has_holders(s, rec->ino))
+			continue;
+		if (rec->peer_ino && (r = link_sockets(s, rec->ino, rec->peer_ino)) < 0)
+			return r;
+		for (k = 0; k < rec->n_icons; k++)
+			if ((r = link_sockets(s, rec->ino, rec->icons[k])) < 0)
+				return r;
+	}
+	return 0;
+}
+
+static bool is_loopback(const uint8_t addr[16])
+{
+	static const uint8_t v6_loopback[16] = { [15] = 1 };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	return memcmp(addr, v6_loopback, 16) == 0 ||
+	       (memcmp(addr, v4_mapped, 12) == 0 && addr[12] == 127);
+}
+
+static bool is_wildcard_for(const uint8_t bound[16], const uint8_t remote[16])
+{
+	static const uint8_t any6[16], any4[16] = { [10] = 0xff, [11] = 0xff };
+	static const uint8_t v4_mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	/* :: takes v4 too (unless v6only, which the dump does not tell). */
+	return memcmp(bound, any6, 16) == 0 ||
+	       (memcmp(bound, any4, 16) == 0 && memcmp(remote, v4_mapped, 12) == 0);
+}
+
+/* The sockets whose key is the mirror of l's, in namespace netns. */
+static const struct located *find_mirror(const struct socket_resolve *s, const struct located *l,
+					 uint64_t netns, size_t *count)
+{
+	struct pair_key want, have;
+	size_t lo = 0, hi = s->n_pairs, end;
+
+	pair_key_of(l, true, &want);
+	want.netns = netns;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		pair_key_of(&s->by_pair[mid], false, &have);
+		if (compare_pair_key(&have, &want) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < s->n_pairs; end++) {
+		pair_key_of(&s->by_pair[end], false, &have);
+		if (compare_pair_key(&have, &want) != 0)
+			break;
+	}
+	*count = end - lo;
+	return &s->by_pair[lo];
+}
+
+/* The far side has no fd (still in the accept queue) or is an unconnected
+ * server: the bound sockets whose local address is our remote.  Returns
+ * how many were linked. */
+static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t remote[16])
+{
+	const struct sock_record *rec = l->rec;
+	uint8_t local[16];
+	size_t i;
+	int r, linked = 0;
+
+	for (i = 0; i < s->n_pairs; i++) {
+		const struct sock_record *b = s->by_pair[i].rec;
+
+		if (s->by_pair[i].netns != l->netns || b->protocol != rec->protocol ||
+		    b->local_port != rec->remote_port || b->remote_port != 0 ||
+		    (b->protocol == IPPROTO_TCP && b->state != TCP_LISTEN) ||
+		    !has_holders(s, b->ino))
+			continue;
+		address16(b, b->local_addr, local);
+		if (memcmp(local, remote, 16) != 0 && !is_wildcard_for(local, remote))
+			continue;
+		if ((r = link_sockets(s, rec->ino, b->ino)) < 0)
+			return r;
+		linked++;
+	}
+	return linked;
+}
+
+static int link_inet_one(struct socket_resolve *s, const struct located *l)
+{
+	const struct sock_record *rec = l->rec;
+	const struct located *mirror, *unique = NULL;
+	uint8_t local[16], remote[16];
+	size_t n, i, k, matches = 0;
+	bool waiting = false;
+	int r;
+
+	if (!rec->remote_port || (rec->protocol == IPPROTO_TCP && rec->state == TCP_LISTEN))
+		return 0;
+	mirror = find_mirror(s, l, l->netns, &n);
+	for (i = 0; i < n; i++) {
+		if (has_holders(s, mirror[i].rec->ino)) {
+			if ((r = link_sockets(s, rec->ino, mirror[i].rec->ino)) < 0)
+				return r;
+			matches++;
+		} else if (mirror[i].rec->state == TCP_ESTABLISHED ||
+			   mirror[i].rec->state == TCP_SYN_RECV) {
+			waiting = true;		/* accepted by the kernel, not by the server */
+		}
+	}
+	if (matches)
+		return 0;
+	address16(rec, rec->remote_addr, remote);
+	if (n == 0 || waiting) {
+		r = link_bound(s, l, remote);
+		if (r != 0)
+			return r < 0 ? r : 0;
+	}
+	/* Across namespaces, only a unique match between real addresses. */
+	address16(rec, rec->local_addr, local);
+	if (n || is_loopback(remote) || is_loopback(local))
+		return 0;
+	for (k = 0; k < s->n_refs; k++) {
+		if (s->refs[k].ino == l->netns)
+			continue;
+		mirror = find_mirror(s, l, s->refs[k].ino, &n);
+		for (i = 0; i < n; i++)
+			if (has_holders(s, mirror[i].rec->ino)) {
+				unique = &mirror[i];
+				matches++;
+			}
+	}
+	return matches == 1 ? link_sockets(s, rec->ino, unique->rec->ino) : 0;
+}
+
+static int link_inet(struct socket_resolve *s)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < s->n_pairs; i++)
+		if (has_holders(s, s->by_pair[i].rec->ino) &&
+		    (r = link_inet_one(s, &s->by_pair[i])) < 0)
+			return r;
+	return 0;
+}
+
+static int socket_resolve(struct builder *b)
+{
+	struct socket_state *state = builder_state(b, &socket_module);
+	struct socket_resolve s = { .b = b };
+	size_t i;
+	int r;
+
+	if (!state->n_pending)
+		return 0;
+	r = dump_namespaces(&s, state);
+	if (r == 0) {
+		s.holders = malloc(state->n_pending * sizeof(*s.holders));
+		if (!s.holders)
+			r = -ENOMEM;
+	}
+	for (i = 0; r == 0 && i < state->n_pending; i++)
+		r = add_endpoint(&s, &state->pending[i]);
+	if (r == 0) {
+		qsort(s.holders, s.n_holders, sizeof(*s.holders), compare_holder);
+		r = link_unix(&s);
+	}
+	if (r == 0)
+		r = link_inet(&s);
+	for (i = 0; i < s.n_refs; i++)
+		sock_list_free(&s.lists[i]);
+	free(s.lists);
+	free(s.refs);
+	free(s.by_ino);
+	free(s.by_pair);
+	free(s.holders);
+	return r;
+}
+
+static const char *state_name(const struct socket_detail *d)
+{
+	static const char *const tcp[] = {
+		[TCP_ESTABLISHED] = "established", [TCP_SYN_SENT] = "syn-sent",
+		[TCP_SYN_RECV] = "syn-recv", [TCP_FIN_WAIT1] = "fin-wait-1",
+		[TCP_FIN_WAIT2] = "fin-wait-2", [TCP_TIME_WAIT] = "time-wait",
+		[TCP_CLOSE] = "close", [TCP_CLOSE_WAIT] = "close-wait",
+		[TCP_LAST_ACK] = "last-ack", [TCP_LISTEN] = "listen", [TCP_CLOSING] = "closing",
+	};
+
+	if (!d->known)
+		return "unknown";
+	/* Unconnected datagram and unix sockets are CLOSE to the kernel. */
+	if (d->rec.state == TCP_CLOSE && d->rec.protocol != IPPROTO_TCP)
+		return "unconnected";
+	if (d->rec.state < sizeof(tcp) / sizeof(tcp[0]) && tcp[d->rec.state])
+		return tcp[d->rec.state];
+	return "unknown";
+}
+
+static const char *unix_type_name(const struct socket_detail *d)
+{
+	if (!d->known)
+		return "unknown";
+	switch (d->rec.type) {
+	case SOCK_STREAM: return "stream";
+	case SOCK_DGRAM: return "dgram";
+	case SOCK_SEQPACKET: return "seqpacket";
+	default: return "unknown";
+	}
+}
+
+/* "path", "@abstract" or "" for an unnamed socket; raw bytes. */
+static void put_unix_path(const struct socket_detail *d, struct textbuf *tb, unsigned char below)
+{
+	const struct sock_record *rec = &d->rec;
+
+	if (!rec->path_len)
+		return;
+	if (rec->path[0] == '\0') {
+		textbuf_puts(tb, "@");
+		textbuf_escaped(tb, rec->path + 1, rec->path_len - 1u, below);
+	} else {
+		textbuf_escaped(tb, rec->path, strnlen(rec->path, rec->path_len), below);
+	}
+}
+
+static void put_address(const struct sock_record *rec, const uint8_t *addr, uint16_t port,
+			struct textbuf *tb)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(rec->family, addr, text, sizeof(text));
+	textbuf_printf(tb, rec->family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
+}
+
+static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			struct textbuf *tb)
+{
+	const struct socket_detail *d = ep->detail;
+	const struct sock_record *rec = &d->rec;
+
+	(void)snap;
+	if (ep->kind == IPC_UNIX) {
+		textbuf_printf(tb, "type: %s\nstate: %s\npath: ", unix_type_name(d), state_name(d));
+		if (rec->path_len)
+			put_unix_path(d, tb, 0x20);
+		else
+			textbuf_puts(tb, "-");
+		if (!d->known) {
+			textbuf_puts(tb, "\npeer_id: -\nrqueue: -\nwqueue: -\npending: -\n");
+		} else {
+			if (rec->peer_ino)
+				textbuf_printf(tb, "\npeer_id: %" PRIu64, rec->peer_ino);
+			else
+				textbuf_puts(tb, "\npeer_id: -");
+			/* A listener's rqueue is its accept queue. */
+			textbuf_printf(tb, "\nrqueue: %u\nwqueue: %u\npending: %u\n", rec->rqueue,
+				       rec->wqueue, rec->n_icons);
+		}
+		if (d->has_inflight)
+			textbuf_printf(tb, "inflight: %u\n", d->inflight);
+		else
+			textbuf_puts(tb, "inflight: -\n");
+		return;
+	}
+	textbuf_printf(tb, "state: %s\n", state_name(d));
+	if (d->known) {
+		textbuf_puts(tb, "local: ");
+		put_address(rec, rec->local_addr, rec->local_port, tb);
+		textbuf_puts(tb, "\nremote: ");
+		put_address(rec, rec->remote_addr, rec->remote_port, tb);
+		textbuf_printf(tb, "\nrqueue: %u\nwqueue: %u\n", rec->rqueue, rec->wqueue);
+	} else {
+		textbuf_puts(tb, "local: -\nremote: -\nrqueue: -\nwqueue: -\n");
+	}
+	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
+}
+
+static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			  struct textbuf *tb)
+{
+	const struct socket_detail *d = ep->detail;
+	const struct sock_record *rec = &d->rec;
+
+	(void)snap;
+	if (ep->kind == IPC_UNIX) {
+		textbuf_printf(tb, "%s %s", unix_type_name(d), state_name(d));
+		if (rec->path_len) {
+			textbuf_puts(tb, " ");
+			put_unix_path(d, tb, 0);
+		}
+		return;
+	}
+	if (d->known) {
+		put_address(rec, rec->local_addr, rec->local_port, tb);
+		textbuf_puts(tb, " ");
+		put_address(rec, rec->remote_addr, rec->remote_port, tb);
+		textbuf_puts(tb, " ");
+	}
+	textbuf_puts(tb, state_name(d));
+}
+
+const struct kind_module socket_module = {
+	.claim_fd = socket_claim_fd,
+	.resolve = socket_resolve,
+	.finish = socket_finish,
+	.info = socket_info,
+	.detail = socket_detail,
+	.state_size = sizeof(struct socket_state),
+};
