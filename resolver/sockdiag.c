@@ -1,0 +1,388 @@
+/* sock_diag dumps (AF_UNIX, AF_INET/AF_INET6 x TCP/UDP) through libmnl,
+ * parsed into flat sock_records.  The parser trusts nothing in the bytes:
+ * every length is checked against the buffer before it is used, so
+ * recorded or patched fixtures can be fed to it directly. */
+#include "ipcfs/sockdiag.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <linux/unix_diag.h>
+
+/* The kernel builds dump skbs of at most 32 KiB; a smaller buffer would
+ * truncate them (MSG_TRUNC). libmnl >= 1.0.5 calls this
+ * MNL_SOCKET_DUMP_SIZE; Debian 12 ships 1.0.4. */
+#define SOCKDIAG_BUF_SIZE 32768
+
+/* DUMP_INTR means the tables changed under the dump; a retry normally
+ * succeeds at once, so a few attempts are plenty. */
+#define SOCKDIAG_ATTEMPTS 4
+
+/* Only the attributes we read; later ones (MEMINFO, UID...) are ignored. */
+#define UNIX_ATTR_MAX UNIX_DIAG_RQLEN
+
+void sock_list_free(struct sock_list *list)
+{
+	for (size_t i = 0; i < list->count; i++)
+		free(list->items[i].icons);
+	free(list->items);
+	list->items = NULL;
+	list->count = list->capacity = 0;
+}
+
+/* Drops the records appended after the first `count` (a failed attempt). */
+static void sock_list_truncate(struct sock_list *list, size_t count)
+{
+	for (size_t i = count; i < list->count; i++)
+		free(list->items[i].icons);
+	list->count = count;
+}
+
+/* Returns a zeroed record at the end of list, or NULL when out of memory. */
+static struct sock_record *sock_list_append(struct sock_list *list)
+{
+	if (list->count == list->capacity) {
+		size_t cap = list->capacity ? list->capacity * 2 : 64;
+		struct sock_record *items;
+
+		if (cap > SIZE_MAX / sizeof(*items))
+			return NULL;
+		items = realloc(list->items, cap * sizeof(*items));
+		if (!items)
+			return NULL;
+		list->items = items;
+		list->capacity = cap;
+	}
+	struct sock_record *rec = &list->items[list->count++];
+	memset(rec, 0, sizeof(*rec));
+	return rec;
+}
+
+/* Keeps the last well-formed instance of each attribute we know; an
+ * attribute whose length does not fit its type is left out. */
+static int unix_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+	uint16_t len = mnl_attr_get_payload_len(attr);
+	bool ok;
+
+	switch (type) {
+	case UNIX_DIAG_NAME:
+		/* sun_path without the family: at most 108 bytes */
+		ok = len > 0 && len < sizeof(((struct sock_record *)0)->path);
+		break;
+	case UNIX_DIAG_VFS:
+		ok = mnl_attr_validate2(attr, MNL_TYPE_UNSPEC,
+					sizeof(struct unix_diag_vfs)) == 0;
+		break;
+	case UNIX_DIAG_PEER:
+		ok = mnl_attr_validate(attr, MNL_TYPE_U32) == 0;
+		break;
+	case UNIX_DIAG_ICONS:
+		ok = len % sizeof(uint32_t) == 0;
+		break;
+	case UNIX_DIAG_RQLEN:
+		ok = mnl_attr_validate2(attr, MNL_TYPE_UNSPEC,
+					sizeof(struct unix_diag_rqlen)) == 0;
+		break;
+	default:
+		ok = false;
+	}
+	if (ok)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int parse_unix(const uint8_t *payload, size_t len, struct sock_list *list)
+{
+	struct unix_diag_msg msg;
+	const struct nlattr *tb[UNIX_ATTR_MAX + 1] = { 0 };
+	size_t hdr = NLMSG_ALIGN(sizeof(msg));
+	uint32_t *icons = NULL;
+	uint32_t n_icons = 0;
+
+	if (len < sizeof(msg))
+		return 0;
+	memcpy(&msg, payload, sizeof(msg));
+	if (len > hdr)
+		mnl_attr_parse_payload(payload + hdr, len - hdr, unix_attr_cb, tb);
+
+	if (tb[UNIX_DIAG_ICONS]) {
+		n_icons = mnl_attr_get_payload_len(tb[UNIX_DIAG_ICONS]) / sizeof(uint32_t);
+		if (n_icons) {
+			icons = malloc(n_icons * sizeof(uint32_t));
+			if (!icons)
+				return -ENOMEM;
+			memcpy(icons, mnl_attr_get_payload(tb[UNIX_DIAG_ICONS]),
+			       n_icons * sizeof(uint32_t));
+		}
+	}
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec) {
+		free(icons);
+		return -ENOMEM;
+	}
+	rec->ino = msg.udiag_ino;
+	rec->family = AF_UNIX;
+	rec->type = msg.udiag_type;
+	rec->state = msg.udiag_state;
+	rec->icons = icons;
+	rec->n_icons = n_icons;
+
+	if (tb[UNIX_DIAG_NAME]) {
+		const char *name = mnl_attr_get_payload(tb[UNIX_DIAG_NAME]);
+		uint16_t n = mnl_attr_get_payload_len(tb[UNIX_DIAG_NAME]);
+
+		/* A filesystem path comes with its terminating NUL (and the
+		 * kernel may count more); an abstract name is all n bytes. */
+		if (name[0] != '\0')
+			n = strnlen(name, n);
+		memcpy(rec->path, name, n);
+		rec->path[n] = '\0';
+		rec->path_len = n;
+	}
+	if (tb[UNIX_DIAG_VFS]) {
+		struct unix_diag_vfs vfs;
+
+		memcpy(&vfs, mnl_attr_get_payload(tb[UNIX_DIAG_VFS]), sizeof(vfs));
+		rec->has_vfs = true;
+		rec->vfs_ino = vfs.udiag_vfs_ino;
+		/* The kernel sends its internal dev_t (major << 20 | minor);
+		 * re-encode it so it compares with st_dev. */
+		rec->vfs_dev = makedev(vfs.udiag_vfs_dev >> 20,
+				       vfs.udiag_vfs_dev & 0xfffff);
+	}
+	if (tb[UNIX_DIAG_PEER])
+		rec->peer_ino = mnl_attr_get_u32(tb[UNIX_DIAG_PEER]);
+	if (tb[UNIX_DIAG_RQLEN]) {
+		struct unix_diag_rqlen rql;
+
+		memcpy(&rql, mnl_attr_get_payload(tb[UNIX_DIAG_RQLEN]), sizeof(rql));
+		rec->rqueue = rql.udiag_rqueue;
+		rec->wqueue = rql.udiag_wqueue;
+	}
+	return 0;
+}
+
+static int parse_inet(const uint8_t *payload, size_t len, int protocol,
+		      struct sock_list *list)
+{
+	struct inet_diag_msg msg;
+
+	if (len < sizeof(msg))
+		return 0;
+	memcpy(&msg, payload, sizeof(msg));
+
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec)
+		return -ENOMEM;
+	rec->ino = msg.idiag_inode;
+	rec->family = msg.idiag_family;
+	rec->protocol = protocol;
+	rec->type = protocol == IPPROTO_TCP ? SOCK_STREAM : SOCK_DGRAM;
+	rec->state = msg.idiag_state;
+	rec->rqueue = msg.idiag_rqueue;
+	rec->wqueue = msg.idiag_wqueue;
+	/* AF_INET uses only the first word; the rest stays zero. */
+	size_t alen = msg.idiag_family == AF_INET6 ? 16 : 4;
+	memcpy(rec->local_addr, msg.id.idiag_src, alen);
+	memcpy(rec->remote_addr, msg.id.idiag_dst, alen);
+	rec->local_port = ntohs(msg.id.idiag_sport);
+	rec->remote_port = ntohs(msg.id.idiag_dport);
+	rec->ifindex = msg.id.idiag_if;
+	return 0;
+}
+
+/* One SOCK_DIAG_BY_FAMILY message. Messages too short for their diag
+ * struct, or of a family the request did not ask for, are skipped. */
+static int parse_diag(const struct nlmsghdr *nlh, int protocol,
+		      struct sock_list *list)
+{
+	const uint8_t *payload = mnl_nlmsg_get_payload(nlh);
+	size_t len = mnl_nlmsg_get_payload_len(nlh);
+
+	if (len < 1)
+		return 0;
+	switch (payload[0]) {
+	case AF_UNIX:
+		return protocol == 0 ? parse_unix(payload, len, list) : 0;
+	case AF_INET:
+	case AF_INET6:
+		return protocol != 0 ? parse_inet(payload, len, protocol, list) : 0;
+	default:
+		return 0;
+	}
+}
+
+/* NLMSG_ERROR and NLMSG_DONE carry an int error first (DONE since 4.x;
+ * a DONE without it is a clean end). */
+static int msg_error(const struct nlmsghdr *nlh, int *err)
+{
+	int e;
+
+	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(e))
+		return -1;
+	memcpy(&e, mnl_nlmsg_get_payload(nlh), sizeof(e));
+	*err = e;
+	return 0;
+}
+
+int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list)
+{
+	if (protocol != 0 && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+		return -EINVAL;
+	if (len > INT_MAX)
+		return -EBADMSG;
+
+	const struct nlmsghdr *nlh = buf;
+	int rem = (int)len;
+	int err;
+
+	/* mnl_nlmsg_next steps over alignment padding, so after an unpadded
+	 * last message rem goes negative: that is a clean end too. */
+	for (; rem > 0; nlh = mnl_nlmsg_next(nlh, &rem)) {
+		if (!mnl_nlmsg_ok(nlh, rem))
+			return -EBADMSG;
+		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
+			return -EINTR;
+		switch (nlh->nlmsg_type) {
+		case NLMSG_DONE:
+			if (msg_error(nlh, &err) == 0 && err < 0)
+				return err;
+			return SOCKDIAG_DONE;
+		case NLMSG_ERROR:
+			/* We never ask for acks: error 0 here is nonsense. */
+			if (msg_error(nlh, &err) < 0 || err >= 0 || err < -4095)
+				return -EBADMSG;
+			return err;
+		case SOCK_DIAG_BY_FAMILY:
+			err = parse_diag(nlh, protocol, list);
+			if (err < 0)
+				return err;
+			break;
+		default:
+			/* NLMSG_NOOP and anything newer: nothing for us */
+			break;
+		}
+	}
+	return SOCKDIAG_MORE;
+}
+
+/* Opens a socket that only the kernel can send to: connected to port 0,
+ * so no other process can slip forged replies into the dump. */
+static struct mnl_socket *open_diag_socket(void)
+{
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	struct mnl_socket *nl = mnl_socket_open2(NETLINK_SOCK_DIAG, SOCK_CLOEXEC);
+
+	if (!nl)
+		return NULL;
+	if (connect(mnl_socket_get_fd(nl), (struct sockaddr *)&kernel,
+		    sizeof(kernel)) < 0) {
+		int e = errno;
+
+		mnl_socket_close(nl);
+		errno = e;
+		return NULL;
+	}
+	return nl;
+}
+
+/* Writes the dump request for family/protocol into buf. */
+static struct nlmsghdr *put_request(void *buf, int family, int protocol)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	if (family == AF_UNIX) {
+		struct unix_diag_req *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+		req->sdiag_family = AF_UNIX;
+		req->udiag_states = ~0u;
+		req->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
+				  UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN;
+	} else {
+		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+		req->sdiag_family = family;
+		req->sdiag_protocol = protocol;
+		/* every state, including unconnected UDP (TCP_CLOSE) */
+		req->idiag_states = ~0u;
+	}
+	return nlh;
+}
+
+/* One complete dump on a fresh socket; records go to list. */
+static int dump_once(void *buf, int family, int protocol, struct sock_list *list)
+{
+	struct mnl_socket *nl = open_diag_socket();
+	int ret;
+
+	if (!nl)
+		return -errno;
+	struct nlmsghdr *nlh = put_request(buf, family, protocol);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	do {
+		ssize_t n;
+
+		/* a signal interrupting recv is not DUMP_INTR: just recv again */
+		do
+			n = mnl_socket_recvfrom(nl, buf, SOCKDIAG_BUF_SIZE);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			ret = -errno;
+			goto out;
+		}
+		/* the kernel never sends an empty datagram; do not spin */
+		if (n == 0) {
+			ret = -EBADMSG;
+			goto out;
+		}
+		ret = sockdiag_parse(buf, n, protocol, list);
+	} while (ret == SOCKDIAG_MORE);
+out:
+	mnl_socket_close(nl);
+	return ret < 0 ? ret : 0;
+}
+
+int sockdiag_dump(int family, int protocol, struct sock_list *list)
+{
+	bool inet = (family == AF_INET || family == AF_INET6) &&
+		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
+
+	if (!inet && !(family == AF_UNIX && protocol == 0))
+		return -EINVAL;
+
+	void *buf = malloc(SOCKDIAG_BUF_SIZE);
+	size_t start = list->count;
+	int ret = -EAGAIN;
+
+	if (!buf)
+		return -ENOMEM;
+	for (int i = 0; i < SOCKDIAG_ATTEMPTS; i++) {
+		ret = dump_once(buf, family, protocol, list);
+		if (ret != -EINTR)
+			break;
+		/* an interrupted dump may hold duplicates or miss sockets */
+		sock_list_truncate(list, start);
+		ret = -EAGAIN;
+	}
+	if (ret < 0)
+		sock_list_truncate(list, start);
+	free(buf);
+	return ret;
+}
