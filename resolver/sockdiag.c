@@ -10,7 +10,6 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
-#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -369,7 +368,7 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 
 	void *buf = malloc(SOCKDIAG_BUF_SIZE);
 	size_t start = list->count;
-	int ret = -EAGAIN;
+	int ret = 0;
 
 	if (!buf)
 		return -ENOMEM;
@@ -379,8 +378,9 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 			break;
 		/* an interrupted dump may hold duplicates or miss sockets */
 		sock_list_truncate(list, start);
-		ret = -EAGAIN;
 	}
+	if (ret == -EINTR)
+		ret = -EAGAIN;  /* the tables kept changing under every attempt */
 	if (ret < 0)
 		sock_list_truncate(list, start);
 	free(buf);
