@@ -154,7 +154,8 @@ static int freeze(struct builder *b, struct ipc_snapshot *snap)
 		b->edges[e].a = position[b->edges[e].a];
 		b->edges[e].b = position[b->edges[e].b];
 	}
-	qsort(b->edges, b->n_edges, sizeof(*b->edges), compare_edge);
+	if (b->n_edges)	/* edges is NULL when there are none */
+		qsort(b->edges, b->n_edges, sizeof(*b->edges), compare_edge);
 
 	eps = arena_alloc(b->arena, (n + 1) * sizeof(*eps));
 	peers = arena_alloc(b->arena, (b->n_edges + 1) * sizeof(*peers));
@@ -222,6 +223,7 @@ int ipc_snapshot_build(const struct proc_root *root,
 			goto fail;
 	}
 	clock_gettime(CLOCK_REALTIME, &snap->built);
+	b.snap = snap;
 	r = procscan_run(&b);
 	for (m = 0; m < n_kind_modules && r == 0; m++)
 		if (kind_modules[m]->resolve)

@@ -31,6 +31,8 @@ struct kind_module {
 	/* Takes the fd when its link is of this module's class: adds the
 	 * endpoint and returns 1; 0 when not ours; -errno to skip the fd. */
 	int (*claim_fd)(struct builder *b, struct fd_probe *probe);
+	/* After each process and its fds are scanned (its index). */
+	int (*process_scanned)(struct builder *b, uint32_t process);
 	/* After all processes are scanned: complete endpoints, add peers. */
 	int (*resolve)(struct builder *b);
 	/* Releases what the module's state holds outside the arena. */
@@ -46,6 +48,10 @@ extern const struct kind_module pipe_module;
 extern const struct kind_module memfd_module;
 extern const struct kind_module eventfd_module;
 extern const struct kind_module socket_module;
+extern const struct kind_module shm_module;
+extern const struct kind_module mqueue_module;
+extern const struct kind_module sysv_module;
+extern const struct kind_module maps_module;
 
 /* Modules in the order they are offered an fd. */
 extern const struct kind_module *const kind_modules[];
@@ -68,6 +74,7 @@ struct builder {
 	struct peer_edge *edges;
 	size_t n_edges, cap_edges;
 	void **module_state;	/* one per kind_modules entry */
+	struct ipc_snapshot *snap;	/* being built: modules may fill parts */
 };
 
 void *builder_state(struct builder *b, const struct kind_module *module);

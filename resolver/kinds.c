@@ -4,12 +4,21 @@
 
 #include "builder.h"
 
-/* memfd before pipe: both look at path links, memfd by name alone. */
+/* Claims are offered in this order and resolves run in it.  Path links are
+ * stat'ed once (fd_probe caches it) whichever module looks first.  The
+ * modules that need maps come after sockets, so that waiting for the maps
+ * readers overlaps the sock_diag dumps. */
 const struct kind_module *const kind_modules[] = {
-	&memfd_module,
 	&pipe_module,
 	&eventfd_module,
 	&socket_module,
+	&memfd_module,
+	&shm_module,
+	&mqueue_module,
+	/* No fds: resolve from maps and /proc/sysvipc; maps_module reads the
+	 * maps of each process as it is scanned. */
+	&sysv_module,
+	&maps_module,
 };
 const size_t n_kind_modules = sizeof(kind_modules) / sizeof(kind_modules[0]);
 
@@ -25,10 +34,10 @@ static const struct {
 	[IPC_UDP4] = { "udp4", &socket_module },
 	[IPC_UDP6] = { "udp6", &socket_module },
 	[IPC_MEMFD] = { "memfd", &memfd_module },
-	[IPC_SHM] = { "shm", NULL },
-	[IPC_MQUEUE] = { "mqueue", NULL },
+	[IPC_SHM] = { "shm", &shm_module },
+	[IPC_MQUEUE] = { "mqueue", &mqueue_module },
 	[IPC_EVENTFD] = { "eventfd", &eventfd_module },
-	[IPC_SYSV] = { "sysv", NULL },
+	[IPC_SYSV] = { "sysv", &sysv_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

@@ -19,6 +19,8 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 		return -errno;
 	root->dirfd = fd;
 	root->fd_facts = proc_fd_facts_syscalls;
+	root->mqueue_dev = 0;
+	root->sem_pid = proc_sem_pid_syscall;
 	return 0;
 }
 

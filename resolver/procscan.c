@@ -243,10 +243,13 @@ int procscan_run(struct builder *b)
 	r = list_pids(b->root, &pids, &n);
 	if (r < 0)
 		return r;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && r == 0; i++) {
+		size_t before = b->n_processes, m;
+
 		r = scan_process(b, pids[i]);
-		if (r < 0)
-			break;
+		for (m = 0; m < n_kind_modules && r == 0 && b->n_processes > before; m++)
+			if (kind_modules[m]->process_scanned)
+				r = kind_modules[m]->process_scanned(b, (uint32_t)before);
 	}
 	free(pids);
 	return r < 0 ? r : 0;

@@ -49,6 +49,7 @@ struct ipc_process {
 	gid_t fd_group;
 	mode_t fd_mode;
 	bool fds_unreadable;	/* the fd directory could not be listed */
+	bool maps_unavailable;	/* its maps could not be read (in time) */
 	uint32_t first_endpoint; /* endpoints of this process, sorted by kind, name */
 	uint32_t n_endpoints;
 	uint32_t kinds;		/* bit (1 << kind) for each kind it has */
@@ -77,6 +78,10 @@ struct ipc_snapshot {
 	uint32_t *peers;		/* endpoint indexes */
 	size_t n_peers;
 	struct arena *arena;		/* owns all of the above */
+	/* System V objects of ipcfs's IPC namespace (see ipc_sysv_objects). */
+	struct ipc_sysv_object *sysv;	/* sorted by class, id */
+	size_t n_sysv;
+	uint32_t *sysv_members;		/* process indexes, per object */
 };
 
 /* Where the resolver reads from. The default reads a procfs at root_path;
@@ -97,6 +102,12 @@ struct proc_root {
 	 * opening or syncing.  Returns 0 or -errno. */
 	int (*fd_facts)(const struct proc_root *root, const char *path,
 			bool want_stat, struct fd_facts *out);
+	/* Device of this IPC namespace's mqueue filesystem; 0: learned from
+	 * the running system at first use (fixtures set their own). */
+	dev_t mqueue_dev;
+	/* The last pid to operate on semaphore semnum of set semid
+	 * (semctl GETPID): the pid, 0 for none, or -errno. */
+	int (*sem_pid)(const struct proc_root *root, int semid, int semnum);
 };
 
 /* Opens root_path (usually "/proc") with the default fd_facts. */
@@ -104,6 +115,7 @@ int proc_root_open(struct proc_root *root, const char *root_path);
 void proc_root_close(struct proc_root *root);
 int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
 			   bool want_stat, struct fd_facts *out);
+int proc_sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
 
 /* A network namespace to dump, by inode, with a process inside it. */
 struct netns_ref {
@@ -160,3 +172,56 @@ void ipc_endpoint_detail(const struct ipc_snapshot *snap,
 bool ipc_process_alive(const struct proc_root *root, const char *name);
 /* The thread group id of thread tid, read from the procfs; -errno. */
 pid_t ipc_thread_group(const struct proc_root *root, pid_t tid);
+
+/* ---- System V IPC: segments, queues and semaphore sets ---------------- */
+
+enum ipc_sysv_class {
+	IPC_SYSV_SHM,
+	IPC_SYSV_MSG,
+	IPC_SYSV_SEM,
+	IPC_SYSV_CLASS_COUNT
+};
+
+/* "shm", "msg", "sem": the directory under MNT/sysv/ and the prefix of the
+ * per-process entry name ("shm-<id>"). */
+const char *ipc_sysv_class_dir(enum ipc_sysv_class cls);
+/* The class whose directory is name, or -ENOENT. */
+int ipc_sysv_class_from_dir(const char *name);
+
+/* One object as /proc/sysvipc tells it.  Pids are the kernel's, also when
+ * a pid has since been reused (such pids make no peer). */
+struct ipc_sysv_object {
+	uint8_t cls;		/* enum ipc_sysv_class */
+	int id;
+	uint32_t key;
+	mode_t perms;		/* mode bits as the kernel shows them */
+	uid_t uid, cuid;	/* owner and creator */
+	gid_t gid, cgid;
+	uint64_t size;		/* shm: bytes; msg: bytes queued */
+	uint64_t nattch;	/* shm */
+	pid_t cpid, lpid;	/* shm: creator, last shmat/shmdt */
+	pid_t lspid, lrpid;	/* msg: last msgsnd, last msgrcv */
+	uint64_t qnum;		/* msg: messages queued */
+	uint32_t nsems;		/* sem */
+	/* Seconds since the epoch, 0 for never: shm atime/dtime/ctime, msg
+	 * stime/rtime/ctime, sem otime/ctime. */
+	int64_t atime, dtime, ctime, stime, rtime, otime;
+	uint32_t first_member;	/* into snapshot->sysv_members */
+	uint32_t n_members;	/* processes involved, sorted by pid */
+};
+
+/* The objects of one class, sorted by id; *count gets their number. */
+const struct ipc_sysv_object *ipc_sysv_objects(const struct ipc_snapshot *snap,
+					       enum ipc_sysv_class cls, size_t *count);
+/* The object of class cls with this id, or NULL. */
+const struct ipc_sysv_object *ipc_sysv_find(const struct ipc_snapshot *snap,
+					    enum ipc_sysv_class cls, int id);
+/* The sysv endpoint ("<class>-<id>", kind IPC_SYSV) of the i-th process
+ * involved in obj, i < obj->n_members; its process and name make the link
+ * <pid>:<name>. */
+const struct ipc_endpoint *ipc_sysv_member(const struct ipc_snapshot *snap,
+					   const struct ipc_sysv_object *obj, uint32_t i);
+/* Appends the object's "key: value" lines (class, id, key, size, nattch,
+ * perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems: those of its class). */
+void ipc_sysv_info(const struct ipc_snapshot *snap, const struct ipc_sysv_object *obj,
+		   struct textbuf *tb);

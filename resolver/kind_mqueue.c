@@ -1,0 +1,128 @@
+/* POSIX message queues: fds on the mqueue filesystem, whose links read
+ * "/NAME" (mq_open) or "/dev/mqueue/NAME" (open), told apart from files by
+ * the device.  Every fd on a queue peers with every other. */
+#include <errno.h>
+#include <fcntl.h>
+#include <mqueue.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "builder.h"
+
+/* ipc/mqueue.c; not exported in linux/magic.h. */
+#define MQUEUE_MAGIC 0x19800202
+
+struct mqueue_detail {
+	const char *path;
+};
+
+static dev_t learned_dev;
+static pthread_once_t learned_once = PTHREAD_ONCE_INIT;
+
+/* The mqueue filesystem of our IPC namespace is kernel-internal: it shows
+ * in mountinfo only where someone mounted it.  Prefer that mount; else
+ * create a private queue for an instant and look at its device. */
+static void learn_dev(void)
+{
+	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 1 };
+	char name[64];
+	struct statfs fs;
+	struct stat st;
+	mqd_t queue;
+
+	if (statfs("/dev/mqueue", &fs) == 0 && fs.f_type == MQUEUE_MAGIC &&
+	    stat("/dev/mqueue", &st) == 0) {
+		learned_dev = st.st_dev;
+		return;
+	}
+	snprintf(name, sizeof(name), "/ipcfs-probe-%d", (int)getpid());
+	/* mq_open fds are always close-on-exec. */
+	queue = mq_open(name, O_RDONLY | O_CREAT | O_EXCL, 0600, &attr);
+	if (queue == (mqd_t)-1 && errno == EEXIST) {
+		/* Left by an instance of ours that died in between. */
+		mq_unlink(name);
+		queue = mq_open(name, O_RDONLY | O_CREAT | O_EXCL, 0600, &attr);
+	}
+	if (queue == (mqd_t)-1)
+		return;
+	mq_unlink(name);
+	if (fstat(queue, &st) == 0)
+		learned_dev = st.st_dev;
+	mq_close(queue);
+}
+
+static dev_t mqueue_dev(const struct proc_root *root)
+{
+	if (root->mqueue_dev)
+		return root->mqueue_dev;
+	pthread_once(&learned_once, learn_dev);
+	return learned_dev;
+}
+
+static int mqueue_claim_fd(struct builder *b, struct fd_probe *probe)
+{
+	struct ipc_endpoint ep = { .process = probe->process, .kind = IPC_MQUEUE, .fd = probe->fd };
+	struct mqueue_detail *detail;
+	dev_t dev;
+	int r;
+
+	if (probe->link[0] != '/')
+		return 0;
+	dev = mqueue_dev(probe->root);
+	if (!dev)
+		return 0;
+	r = fd_probe_facts(probe, true);
+	if (r < 0)
+		return r;
+	if (probe->facts.dev != dev || probe->facts.type != S_IFREG)
+		return 0;
+	detail = arena_alloc(b->arena, sizeof(*detail));
+	if (!detail)
+		return -ENOMEM;
+	detail->path = arena_strndup(b->arena, probe->link, probe->link_len);
+	if (!detail->path)
+		return -ENOMEM;
+	ep.access = (uint8_t)probe->facts.access;
+	ep.id = probe->facts.ino;
+	ep.object[0] = probe->facts.dev;
+	ep.object[1] = probe->facts.ino;
+	ep.detail = detail;
+	r = (int)builder_add_endpoint(b, &ep);
+	return r < 0 ? r : 1;
+}
+
+static int mqueue_resolve(struct builder *b)
+{
+	return builder_link_by_object(b, 1u << IPC_MQUEUE, NULL);
+}
+
+static void mqueue_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			struct textbuf *tb)
+{
+	const struct mqueue_detail *detail = ep->detail;
+
+	(void)snap;
+	textbuf_puts(tb, "path: ");
+	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
+	textbuf_puts(tb, "\n");
+}
+
+static void mqueue_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			  struct textbuf *tb)
+{
+	const struct mqueue_detail *detail = ep->detail;
+
+	(void)snap;
+	textbuf_puts(tb, detail->path);
+}
+
+const struct kind_module mqueue_module = {
+	.claim_fd = mqueue_claim_fd,
+	.resolve = mqueue_resolve,
+	.info = mqueue_info,
+	.detail = mqueue_detail,
+};

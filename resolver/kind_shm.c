@@ -1,0 +1,51 @@
+/* POSIX shared memory: regular files under /dev/shm/, reached by fd or by
+ * mapping.  Same object model as memfd (kind_memfd.c). */
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "maps.h"
+
+#define SHM_PREFIX "/dev/shm/"
+
+static int shm_claim_fd(struct builder *b, struct fd_probe *probe)
+{
+	if (strncmp(probe->link, SHM_PREFIX, strlen(SHM_PREFIX)) != 0)
+		return 0;
+	return shmem_claim_fd(b, probe, IPC_SHM);
+}
+
+/* The size of an object mapped where no fd shows it: stat its name in our
+ * own /dev/shm, a tmpfs that answers without waiting.  Only names as
+ * shm_open makes them (one component, not deleted), and only when the
+ * file found is the object mapped: another mount namespace, or a name
+ * reused since, leave the size unknown. */
+static bool shm_size_of(const struct maps_object *object, uint64_t *size)
+{
+	const char *name = object->path + strlen(SHM_PREFIX);
+	struct statx stx;
+
+	if (strchr(name, '/') || maps_path_deleted(object->path, strlen(object->path)) ||
+	    statx(AT_FDCWD, object->path,
+		  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,
+		  STATX_TYPE | STATX_INO | STATX_SIZE, &stx) < 0)
+		return false;
+	if (makedev(stx.stx_dev_major, stx.stx_dev_minor) != object->dev ||
+	    stx.stx_ino != object->ino || !S_ISREG(stx.stx_mode))
+		return false;
+	*size = stx.stx_size;
+	return true;
+}
+
+static int shm_resolve(struct builder *b)
+{
+	return shmem_resolve(b, IPC_SHM, MAPS_SHM, shm_size_of);
+}
+
+const struct kind_module shm_module = {
+	.claim_fd = shm_claim_fd,
+	.resolve = shm_resolve,
+	.info = shmem_info,
+	.detail = shmem_detail_text,
+};

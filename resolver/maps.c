@@ -1,0 +1,673 @@
+/* /proc/<pid>/maps: a parser over text, and the reading of every scanned
+ * process's maps by a few detached worker threads.  A read can wait on the
+ * process's mm lock for as long as it likes (a process in exec, or faulting
+ * on a hung mount), so the build waits for the readers at most
+ * MAPS_DEADLINE_MS past the point where it needs their results, marks the
+ * processes whose read did not finish maps_unavailable, and never joins a
+ * worker: workers share only a refcounted job holding its own dup of the
+ * root and hand results over in buffers they own until taken. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "maps.h"
+
+#define MAPS_WORKERS 4
+#define MAPS_DEADLINE_MS 200
+/* Workers still stuck on a read after their build gave up.  Past
+ * MAPS_STUCK_LIMIT a build reads no maps at all, so a system full of hung
+ * processes costs a bounded number of threads. */
+#define MAPS_STUCK_LIMIT 32
+#define MAPS_STUCK_SLOTS (MAPS_STUCK_LIMIT + MAPS_WORKERS)
+#define WORKER_STACK ((size_t)128 << 10)
+
+int read_lines(int fd, char *buf, size_t size, size_t *dropped,
+	       int (*line)(void *context, char *text, size_t len), void *context)
+{
+	size_t have = 0, len, pos;
+	bool skipping = false;
+	char *newline;
+	ssize_t n;
+	int r;
+
+	if (size < 2)
+		return -EINVAL;
+	for (;;) {
+		n = read(fd, buf + have, size - 1 - have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len = have + (size_t)n;
+		pos = 0;
+		while ((newline = memchr(buf + pos, '\n', len - pos))) {
+			if (skipping) {
+				skipping = false;
+			} else {
+				*newline = '\0';
+				r = line(context, buf + pos, (size_t)(newline - buf) - pos);
+				if (r)
+					return r;
+			}
+			pos = (size_t)(newline - buf) + 1;
+		}
+		have = len - pos;
+		if (skipping) {
+			have = 0;
+		} else if (have == size - 1) {
+			/* No newline in a full buffer: drop up to the next one. */
+			skipping = true;
+			have = 0;
+			if (dropped)
+				(*dropped)++;
+		} else {
+			memmove(buf, buf + pos, have);
+		}
+	}
+	if (have && !skipping) {
+		buf[have] = '\0';
+		return line(context, buf, have);
+	}
+	return 0;
+}
+
+/* Hex or decimal digits at *p (before end), at most 64 bits. */
+static bool take_number(const char **p, const char *end, unsigned base, uint64_t *out)
+{
+	uint64_t value = 0;
+	const char *s = *p;
+	unsigned digit;
+
+	for (; s < end; s++) {
+		if (*s >= '0' && *s <= '9')
+			digit = (unsigned)(*s - '0');
+		else if (base == 16 && *s >= 'a' && *s <= 'f')
+			digit = (unsigned)(*s - 'a' + 10);
+		else
+			break;
+		if (value > (UINT64_MAX - digit) / base)
+			return false;
+		value = value * base + digit;
+	}
+	if (s == *p)
+		return false;
+	*p = s;
+	*out = value;
+	return true;
+}
+
+static bool take_char(const char **p, const char *end, char c)
+{
+	if (*p >= end || **p != c)
+		return false;
+	(*p)++;
+	return true;
+}
+
+#define DELETED " (deleted)"
+
+bool maps_path_deleted(const char *path, size_t len)
+{
+	size_t n = strlen(DELETED);
+
+	return len >= n && memcmp(path + len - n, DELETED, n) == 0;
+}
+
+static bool starts_with(const char *path, size_t len, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	return len > n && memcmp(path, prefix, n) == 0;
+}
+
+/* "/SYSV%08x (deleted)" exactly. */
+static bool sysv_name(const char *path, size_t len, uint32_t *key)
+{
+	const char *p = path + 5;
+	uint64_t value;
+
+	if (len != 5 + 8 + strlen(DELETED) || memcmp(path, "/SYSV", 5) != 0 ||
+	    !maps_path_deleted(path, len) || !take_number(&p, path + 13, 16, &value) || p != path + 13)
+		return false;
+	*key = (uint32_t)value;
+	return true;
+}
+
+int maps_parse_line(const char *text, size_t len, struct maps_line *out)
+{
+	const char *p = text, *end = text + len;
+	uint64_t offset, major, minor;
+
+	*out = (struct maps_line){ .path = "" };
+	if (!take_number(&p, end, 16, &out->start) || !take_char(&p, end, '-') ||
+	    !take_number(&p, end, 16, &out->end) || !take_char(&p, end, ' ') || end - p < 5 ||
+	    p[4] != ' ')
+		return -EBADMSG;
+	out->access = (p[0] == 'r' ? IPC_ACCESS_R : 0) | (p[1] == 'w' ? IPC_ACCESS_W : 0);
+	p += 5;
+	if (!take_number(&p, end, 16, &offset) || !take_char(&p, end, ' ') ||
+	    !take_number(&p, end, 16, &major) || !take_char(&p, end, ':') ||
+	    !take_number(&p, end, 16, &minor) || !take_char(&p, end, ' ') ||
+	    !take_number(&p, end, 10, &out->ino) || major > 0xfff || minor > 0xfffff)
+		return -EBADMSG;
+	out->dev = makedev((unsigned)major, (unsigned)minor);
+	/* The kernel pads with spaces to a column before the path; an
+	 * anonymous mapping ends after one space, or a truncated line at
+	 * the inode. */
+	if (p < end && !take_char(&p, end, ' '))
+		return -EBADMSG;
+	while (p < end && *p == ' ')
+		p++;
+	out->path = p;
+	out->path_len = (size_t)(end - p);
+	/* SysV inodes are shmids, 0 included. */
+	if (out->path_len == 0)
+		return MAPS_NONE;
+	if (starts_with(p, out->path_len, "/memfd:") && maps_path_deleted(p, out->path_len))
+		return MAPS_MEMFD;
+	if (sysv_name(p, out->path_len, &out->sysv_key))
+		return MAPS_SYSV;
+	if (starts_with(p, out->path_len, "/dev/shm/"))
+		return MAPS_SHM;
+	return MAPS_NONE;
+}
+
+/* Lines of interest while parsing: objects before folding, paths kept as
+ * offsets into one growing buffer. */
+struct parse {
+	struct maps_object *objects;
+	size_t n, cap;
+	char *paths;
+	size_t paths_len, paths_cap;
+	size_t dropped;
+};
+
+static int parse_line(void *context, char *text, size_t len)
+{
+	struct parse *parse = context;
+	struct maps_line line;
+	int class = maps_parse_line(text, len, &line);
+	void *grown;
+	size_t cap;
+
+	if (class <= MAPS_NONE)
+		return 0;	/* nothing of ours, or a line cut short */
+	if (parse->n == parse->cap) {
+		cap = parse->cap ? parse->cap * 2 : 16;
+		grown = realloc(parse->objects, cap * sizeof(*parse->objects));
+		if (!grown)
+			return -ENOMEM;
+		parse->objects = grown;
+		parse->cap = cap;
+	}
+	if (parse->paths_cap - parse->paths_len < line.path_len + 1) {
+		cap = parse->paths_cap ? parse->paths_cap : 1024;
+		while (cap - parse->paths_len < line.path_len + 1)
+			cap *= 2;
+		grown = realloc(parse->paths, cap);
+		if (!grown)
+			return -ENOMEM;
+		parse->paths = grown;
+		parse->paths_cap = cap;
+	}
+	memcpy(parse->paths + parse->paths_len, line.path, line.path_len);
+	parse->paths[parse->paths_len + line.path_len] = '\0';
+	parse->objects[parse->n++] = (struct maps_object){
+		.class = (uint8_t)class,
+		.access = (uint8_t)line.access,
+		.dev = line.dev,
+		.ino = line.ino,
+		.start = line.start,
+		.sysv_key = line.sysv_key,
+		/* An offset until the buffer stops moving. */
+		.path = (const char *)(uintptr_t)parse->paths_len,
+	};
+	parse->paths_len += line.path_len + 1;
+	return 0;
+}
+
+static int compare_object(const void *x, const void *y)
+{
+	const struct maps_object *a = x, *b = y;
+
+	if (a->class != b->class)
+		return a->class < b->class ? -1 : 1;
+	if (a->dev != b->dev)
+		return a->dev < b->dev ? -1 : 1;
+	if (a->ino != b->ino)
+		return a->ino < b->ino ? -1 : 1;
+	return (a->start > b->start) - (a->start < b->start);
+}
+
+int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out)
+{
+	struct parse parse = {0};
+	struct maps_result *result;
+	size_t i, kept = 0;
+	int r;
+
+	*out = NULL;
+	r = read_lines(fd, buf, size, &parse.dropped, parse_line, &parse);
+	if (r < 0 || parse.n == 0) {
+		free(parse.objects);
+		free(parse.paths);
+		return r;
+	}
+	/* Sorted, each object's first line has its lowest start. */
+	qsort(parse.objects, parse.n, sizeof(*parse.objects), compare_object);
+	for (i = 0; i < parse.n; i++) {
+		struct maps_object *o = &parse.objects[i];
+
+		o->path = parse.paths + (uintptr_t)o->path;
+		if (kept && parse.objects[kept - 1].class == o->class &&
+		    parse.objects[kept - 1].dev == o->dev && parse.objects[kept - 1].ino == o->ino) {
+			parse.objects[kept - 1].access |= o->access;
+			continue;
+		}
+		parse.objects[kept++] = *o;
+	}
+	result = calloc(1, sizeof(*result));
+	if (!result) {
+		free(parse.objects);
+		free(parse.paths);
+		return -ENOMEM;
+	}
+	result->objects = parse.objects;
+	result->n_objects = kept;
+	result->paths = parse.paths;
+	result->dropped_lines = parse.dropped;
+	*out = result;
+	return 0;
+}
+
+void maps_result_free(struct maps_result *result)
+{
+	if (!result)
+		return;
+	free(result->objects);
+	free(result->paths);
+	free(result);
+}
+
+/* Reads one process's maps; its IPC namespace too when it maps SysV
+ * segments, so that segments of another namespace are not taken for ours. */
+static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct maps_result **out)
+{
+	char path[48], link[64];
+	size_t i;
+	ssize_t n;
+	int fd, r;
+
+	snprintf(path, sizeof(path), "%d/maps", pid);
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	r = maps_parse_fd(fd, buf, size, out);
+	close(fd);
+	if (r < 0 || !*out)
+		return r;
+	for (i = 0; i < (*out)->n_objects; i++) {
+		if ((*out)->objects[i].class != MAPS_SYSV)
+			continue;
+		snprintf(path, sizeof(path), "%d/ns/ipc", pid);
+		n = readlinkat(dirfd, path, link, sizeof(link) - 1);
+		if (n > 0) {
+			link[n] = '\0';
+			(*out)->ipc_ns = link_inode(link, "ipc:[");
+		}
+		break;
+	}
+	return 0;
+}
+
+/* Pids read by workers whose build has given up on them. */
+static pthread_mutex_t stuck_lock = PTHREAD_MUTEX_INITIALIZER;
+static pid_t stuck[MAPS_STUCK_SLOTS];
+static size_t n_stuck;
+
+static void stuck_add(pid_t pid)
+{
+	pthread_mutex_lock(&stuck_lock);
+	if (n_stuck < MAPS_STUCK_SLOTS)
+		stuck[n_stuck++] = pid;
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static void stuck_remove(pid_t pid)
+{
+	size_t i;
+
+	pthread_mutex_lock(&stuck_lock);
+	for (i = 0; i < n_stuck; i++) {
+		if (stuck[i] == pid) {
+			stuck[i] = stuck[--n_stuck];
+			break;
+		}
+	}
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static bool stuck_has(pid_t pid)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&stuck_lock);
+	for (i = 0; i < n_stuck && !found; i++)
+		found = stuck[i] == pid;
+	pthread_mutex_unlock(&stuck_lock);
+	return found;
+}
+
+/* The daemon forks (to daemonize) after its first build: no worker lives
+ * on in the child, so nothing there is stuck. */
+static void stuck_lock_for_fork(void)
+{
+	pthread_mutex_lock(&stuck_lock);
+}
+
+static void stuck_unlock_in_parent(void)
+{
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static void stuck_reset_in_child(void)
+{
+	n_stuck = 0;
+	pthread_mutex_unlock(&stuck_lock);
+}
+
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void register_atfork(void)
+{
+	pthread_atfork(stuck_lock_for_fork, stuck_unlock_in_parent, stuck_reset_in_child);
+}
+
+size_t maps_stuck_readers(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&stuck_lock);
+	n = n_stuck;
+	pthread_mutex_unlock(&stuck_lock);
+	return n;
+}
+
+enum { TASK_QUEUED, TASK_READING, TASK_DONE };
+
+struct maps_task {
+	uint32_t process;	/* index in the builder: a number, never a pointer */
+	pid_t pid;
+	uint8_t state;
+	int error;
+	struct maps_result *result;	/* the job's until the builder takes it */
+};
+
+/* Shared by the builder and the workers; freed by whoever drops the last
+ * reference, so a worker returning late touches only this. */
+struct maps_job {
+	pthread_mutex_t lock;
+	pthread_cond_t wake;	/* workers: a task was queued, or the end */
+	pthread_cond_t done;	/* the builder: a task finished */
+	unsigned refs;
+	int dirfd;
+	struct maps_task *tasks;
+	size_t n_tasks, cap_tasks, next, n_done;
+	unsigned n_workers, n_idle;
+	bool closed;		/* no more tasks will come */
+	bool cancelled;		/* the builder has gone */
+};
+
+/* Drops a reference; called with the lock held, returns with it released. */
+static void job_release(struct maps_job *job)
+{
+	bool last = --job->refs == 0;
+	size_t i;
+
+	pthread_mutex_unlock(&job->lock);
+	if (!last)
+		return;
+	for (i = 0; i < job->n_tasks; i++)
+		maps_result_free(job->tasks[i].result);
+	free(job->tasks);
+	close(job->dirfd);
+	pthread_cond_destroy(&job->wake);
+	pthread_cond_destroy(&job->done);
+	pthread_mutex_destroy(&job->lock);
+	free(job);
+}
+
+static void *worker_main(void *arg)
+{
+	struct maps_job *job = arg;
+	struct maps_result *result;
+	char *buf = malloc(READ_LINES_BUF);
+	size_t i;
+	pid_t pid;
+	int r;
+
+	pthread_mutex_lock(&job->lock);
+	while (buf) {
+		while (job->next == job->n_tasks && !job->closed && !job->cancelled) {
+			job->n_idle++;
+			pthread_cond_wait(&job->wake, &job->lock);
+			job->n_idle--;
+		}
+		if (job->cancelled || job->next == job->n_tasks)
+			break;
+		i = job->next++;
+		pid = job->tasks[i].pid;
+		job->tasks[i].state = TASK_READING;
+		pthread_mutex_unlock(&job->lock);
+
+		result = NULL;
+		r = read_process(job->dirfd, pid, buf, READ_LINES_BUF, &result);
+
+		pthread_mutex_lock(&job->lock);
+		if (job->cancelled) {
+			/* The build gave up on this read and listed it stuck. */
+			maps_result_free(result);
+			stuck_remove(pid);
+			break;
+		}
+		job->tasks[i].result = result;
+		job->tasks[i].error = r;
+		job->tasks[i].state = TASK_DONE;
+		job->n_done++;
+		pthread_cond_signal(&job->done);
+	}
+	job->n_workers--;
+	pthread_cond_signal(&job->done);
+	free(buf);
+	job_release(job);
+	return NULL;
+}
+
+/* Starts a detached worker holding a reference; lock held. */
+static void job_spawn(struct maps_job *job)
+{
+	sigset_t all, old;
+	pthread_attr_t attr;
+	pthread_t thread;
+
+	if (pthread_attr_init(&attr) != 0)
+		return;
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, WORKER_STACK);
+	/* Signals stay with the daemon's own threads. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	if (pthread_create(&thread, &attr, worker_main, job) == 0) {
+		job->refs++;
+		job->n_workers++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	pthread_attr_destroy(&attr);
+}
+
+static struct maps_job *job_new(int root_dirfd)
+{
+	struct maps_job *job = calloc(1, sizeof(*job));
+	pthread_condattr_t attr;
+
+	if (!job)
+		return NULL;
+	pthread_once(&atfork_once, register_atfork);
+	job->dirfd = fcntl(root_dirfd, F_DUPFD_CLOEXEC, 0);
+	if (job->dirfd < 0) {
+		free(job);
+		return NULL;
+	}
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_mutex_init(&job->lock, NULL);
+	pthread_cond_init(&job->wake, NULL);
+	pthread_cond_init(&job->done, &attr);
+	pthread_condattr_destroy(&attr);
+	job->refs = 1;
+	return job;
+}
+
+struct maps_state {
+	struct maps_job *job;
+	struct maps_result **results;	/* per process, once collected */
+	bool collected;
+};
+
+static int maps_process_scanned(struct builder *b, uint32_t process)
+{
+	struct maps_state *state = builder_state(b, &maps_module);
+	struct ipc_process *proc = &b->processes[process];
+	struct maps_job *job;
+	void *grown;
+	size_t cap;
+
+	/* maps needs the same ptrace access as the fd directory. */
+	if (proc->fds_unreadable)
+		return 0;
+	if (stuck_has(proc->pid)) {
+		proc->maps_unavailable = true;
+		return 0;
+	}
+	if (!state->job) {
+		if (maps_stuck_readers() >= MAPS_STUCK_LIMIT) {
+			proc->maps_unavailable = true;
+			return 0;
+		}
+		state->job = job_new(b->root->dirfd);
+		if (!state->job)
+			return -ENOMEM;
+	}
+	job = state->job;
+	pthread_mutex_lock(&job->lock);
+	if (job->n_tasks == job->cap_tasks) {
+		cap = job->cap_tasks ? job->cap_tasks * 2 : 256;
+		grown = realloc(job->tasks, cap * sizeof(*job->tasks));
+		if (!grown) {
+			pthread_mutex_unlock(&job->lock);
+			return -ENOMEM;
+		}
+		job->tasks = grown;
+		job->cap_tasks = cap;
+	}
+	job->tasks[job->n_tasks++] = (struct maps_task){ .process = process, .pid = proc->pid };
+	if (job->n_idle)
+		pthread_cond_signal(&job->wake);
+	else if (job->n_workers < MAPS_WORKERS)
+		job_spawn(job);
+	pthread_mutex_unlock(&job->lock);
+	return 0;
+}
+
+/* Gives up on the reads not done: those still reading are listed stuck
+ * until their worker returns.  Lock held. */
+static void job_cancel(struct maps_job *job)
+{
+	size_t i;
+
+	job->cancelled = true;
+	for (i = 0; i < job->n_tasks; i++)
+		if (job->tasks[i].state == TASK_READING)
+			stuck_add(job->tasks[i].pid);
+	pthread_cond_broadcast(&job->wake);
+}
+
+struct maps_result *const *maps_collect(struct builder *b)
+{
+	struct maps_state *state = builder_state(b, &maps_module);
+	struct maps_job *job = state->job;
+	struct timespec deadline;
+	size_t i;
+
+	if (state->collected)
+		return state->results;
+	state->collected = true;
+	state->results = calloc(b->n_processes + 1, sizeof(*state->results));
+	if (!job)
+		return state->results;
+	pthread_mutex_lock(&job->lock);
+	job->closed = true;
+	pthread_cond_broadcast(&job->wake);
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_nsec += MAPS_DEADLINE_MS * 1000000L;
+	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+	deadline.tv_nsec %= 1000000000L;
+	while (job->n_done < job->n_tasks && job->n_workers > 0)
+		if (pthread_cond_timedwait(&job->done, &job->lock, &deadline) == ETIMEDOUT)
+			break;
+	for (i = 0; i < job->n_tasks; i++) {
+		struct maps_task *task = &job->tasks[i];
+		int error = task->error;
+
+		if (task->state != TASK_DONE ||
+		    (error < 0 && error != -ENOENT && error != -ESRCH) || !state->results) {
+			/* Not read in time, unreadable, or nowhere to put it. */
+			b->processes[task->process].maps_unavailable = true;
+			continue;
+		}
+		state->results[task->process] = task->result;
+		task->result = NULL;
+	}
+	if (job->n_done < job->n_tasks)
+		job_cancel(job);
+	state->job = NULL;
+	job_release(job);
+	return state->results;
+}
+
+static void maps_finish(struct builder *b)
+{
+	struct maps_state *state = builder_state(b, &maps_module);
+	size_t i;
+
+	if (!state)
+		return;	/* the build failed before states were made */
+	/* A build that failed before collecting leaves its workers behind. */
+	if (state->job) {
+		pthread_mutex_lock(&state->job->lock);
+		job_cancel(state->job);
+		job_release(state->job);
+		state->job = NULL;
+	}
+	for (i = 0; state->results && i < b->n_processes; i++)
+		maps_result_free(state->results[i]);
+	free(state->results);
+	state->results = NULL;
+}
+
+const struct kind_module maps_module = {
+	.process_scanned = maps_process_scanned,
+	.finish = maps_finish,
+	.state_size = sizeof(struct maps_state),
+};

@@ -1,0 +1,444 @@
+/* The maps parser on fixture files (tests/fixtures/maps), memfd, POSIX shm
+ * and mqueue on a fixture /proc tree (tests/fixtures/maps/proc-shm), and
+ * the deadline on maps reads that hang. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../resolver/maps.h"
+#include "fixture_root.h"
+
+#define TREE "fixtures/maps/proc-shm"
+
+static struct maps_result *parse_file(const char *path, size_t buf_size)
+{
+	struct maps_result *result = NULL;
+	char *buf = malloc(buf_size);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_non_null(buf);
+	assert_true(fd >= 0);
+	assert_int_equal(maps_parse_fd(fd, buf, buf_size, &result), 0);
+	close(fd);
+	free(buf);
+	return result;
+}
+
+static void test_parse_line(void **state)
+{
+	struct maps_line line;
+	const char *text;
+
+	(void)state;
+	text = "7f0000001000-7f0000003000 rw-s 00001000 00:01 1024                       "
+	       "/memfd:wayland-shm (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_MEMFD);
+	assert_int_equal(line.start, 0x7f0000001000);
+	assert_int_equal(line.end, 0x7f0000003000);
+	assert_int_equal(line.access, IPC_ACCESS_R | IPC_ACCESS_W);
+	assert_int_equal(line.dev, makedev(0, 1));
+	assert_int_equal(line.ino, 1024);
+	assert_int_equal(line.path_len, strlen("/memfd:wayland-shm (deleted)"));
+
+	/* Anonymous: one space after the inode, or none when cut there. */
+	text = "7f0000020000-7f0000021000 rw-p 00000000 00:00 0 ";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+	assert_int_equal(line.path_len, 0);
+	text = "7f0000020000-7f0000021000 rw-s 00000000 00:01 10";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+
+	text = "7f0000050000-7f0000060000 r--s 00000000 00:01 7                          "
+	       "/SYSVdeadbeef (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_SYSV);
+	assert_int_equal(line.sysv_key, 0xdeadbeef);
+	assert_int_equal(line.access, IPC_ACCESS_R);
+	/* The first segment has shmid (inode) 0. */
+	text = "7f0000050000-7f0000060000 rw-s 00000000 00:01 0                          "
+	       "/SYSV00000000 (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_SYSV);
+	assert_int_equal(line.ino, 0);
+
+	text = "7f00000e0000-7f00000e1000 -w-s 00000000 fff:fffff 18446744073709551615 /dev/shm/x y";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_SHM);
+	assert_int_equal(line.dev, makedev(0xfff, 0xfffff));
+	assert_int_equal(line.ino, UINT64_MAX);
+	assert_int_equal(line.access, IPC_ACCESS_W);
+	assert_memory_equal(line.path, "/dev/shm/x y", line.path_len);
+
+	/* Only the length given counts, not a NUL further on. */
+	text = "7f0000050000-7f0000060000 rw-s 00000000 00:01 7 /SYSV0000002a (deleted)XYZ";
+	assert_int_equal(maps_parse_line(text, strlen(text) - 3, &line), MAPS_SYSV);
+
+	/* Not ours, or garbled. */
+	text = "7f0000090000-7f0000091000 r--p 00000000 08:01 77 /memfd:not-really";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+	text = "7f00000c0000-7f00000c1000 r--s 00000000 00:01 10 /dev/shm/";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+	text = "7f00000a0000-7f00000a1000 r--s 00000000 00:01 8 /SYSV0000002 (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+	text = "7f00000d0000-7f00000d1000 rw-s 00000000 00:01";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), -EBADMSG);
+	text = "7f00000d0000-7f00000d1000 rw-s 00000000 00:01 12x /memfd:a (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), -EBADMSG);
+	text = "1ffffffffffffffff-2 rw-s 00000000 00:01 1 /memfd:a (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), -EBADMSG);
+	assert_int_equal(maps_parse_line("", 0, &line), -EBADMSG);
+}
+
+/* basic.maps: every object once, folded, sorted by class, dev, ino. */
+static void check_basic(const struct maps_result *r)
+{
+	const struct maps_object *o = r->objects;
+
+	assert_non_null(r);
+	assert_int_equal(r->n_objects, 7);
+	assert_int_equal(o[0].class, MAPS_MEMFD);
+	assert_int_equal(o[0].ino, 1024);
+	assert_int_equal(o[0].start, 0x7f0000000000);
+	assert_int_equal(o[0].access, IPC_ACCESS_R | IPC_ACCESS_W);
+	assert_string_equal(o[0].path, "/memfd:wayland-shm (deleted)");
+	assert_int_equal(o[1].class, MAPS_MEMFD);
+	assert_int_equal(o[1].ino, 1025);
+	assert_string_equal(o[1].path, "/memfd:a (deleted) b (deleted)");
+	assert_int_equal(o[2].class, MAPS_SHM);
+	assert_int_equal(o[2].dev, makedev(0, 0x19));
+	assert_string_equal(o[2].path, "/dev/shm/my shm");
+	assert_int_equal(o[3].ino, 601);
+	assert_int_equal(o[3].access, IPC_ACCESS_R);
+	assert_string_equal(o[3].path, "/dev/shm/gone (deleted)");
+	assert_int_equal(o[4].ino, UINT64_MAX);
+	assert_string_equal(o[4].path, "/dev/shm/huge");
+	assert_int_equal(o[5].class, MAPS_SYSV);
+	assert_int_equal(o[5].ino, 7);
+	assert_int_equal(o[5].sysv_key, 0x2a);
+	assert_int_equal(o[6].ino, 32769);
+	assert_int_equal(o[6].sysv_key, 0);
+	assert_int_equal(r->dropped_lines, 0);
+}
+
+static void test_parse_file(void **state)
+{
+	static const size_t sizes[] = { 128, 200, 333, 4096, READ_LINES_BUF };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		struct maps_result *r = parse_file("fixtures/maps/basic.maps", sizes[i]);
+
+		check_basic(r);
+		maps_result_free(r);
+	}
+}
+
+/* Several mappings of one object: the lowest start, all accesses. */
+static void test_fold_unsorted(void **state)
+{
+	struct maps_result *r = parse_file("fixtures/maps/unsorted.maps", READ_LINES_BUF);
+
+	(void)state;
+	assert_int_equal(r->n_objects, 1);
+	assert_int_equal(r->objects[0].start, 0x7f0000001000);
+	assert_int_equal(r->objects[0].access, IPC_ACCESS_R | IPC_ACCESS_W);
+	maps_result_free(r);
+	assert_null(parse_file("fixtures/maps/empty.maps", READ_LINES_BUF));
+}
+
+/* A line longer than the buffer is dropped whole, the next one read. */
+static void test_long_line(void **state)
+{
+	char path[] = "/tmp/ipcfs-maps-XXXXXX";
+	struct maps_result *r;
+	size_t i;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("7f0000000000-7f0000001000 rw-s 00000000 00:01 1 /memfd:first (deleted)\n", f);
+	fputs("7f0000001000-7f0000002000 rw-s 00000000 00:19 2 /dev/shm/", f);
+	for (i = 0; i < 3 * READ_LINES_BUF; i++)
+		fputc('a' + (int)(i % 26), f);
+	fputs(" /memfd:fake (deleted)\n", f);
+	fputs("7f0000002000-7f0000003000 rw-s 00000000 00:01 3 /memfd:last (deleted)\n", f);
+	fclose(f);
+	r = parse_file(path, READ_LINES_BUF);
+	unlink(path);
+	assert_int_equal(r->n_objects, 2);
+	assert_string_equal(r->objects[0].path, "/memfd:first (deleted)");
+	assert_string_equal(r->objects[1].path, "/memfd:last (deleted)");
+	assert_int_equal(r->dropped_lines, 1);
+	maps_result_free(r);
+}
+
+static const struct ipc_endpoint *endpoint(const struct ipc_snapshot *snap, pid_t pid,
+					   enum ipc_kind kind, const char *name)
+{
+	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
+
+	assert_non_null(proc);
+	return ipc_snapshot_endpoint(snap, proc, kind, name);
+}
+
+static const char *info(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
+			const char *name)
+{
+	static char text[1024];
+	const struct ipc_endpoint *ep = endpoint(snap, pid, kind, name);
+	struct textbuf tb;
+
+	assert_non_null(ep);
+	textbuf_init(&tb);
+	ipc_endpoint_info(snap, ep, &tb);
+	assert_int_equal(tb.error, 0);
+	snprintf(text, sizeof(text), "%s", tb.data);
+	textbuf_free(&tb);
+	return text;
+}
+
+static const char *detail(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
+			  const char *name)
+{
+	static char text[1024];
+	struct textbuf tb;
+
+	textbuf_init(&tb);
+	ipc_endpoint_detail(snap, endpoint(snap, pid, kind, name), &tb);
+	snprintf(text, sizeof(text), "%s", tb.data);
+	textbuf_free(&tb);
+	return text;
+}
+
+static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
+{
+	static const pid_t set11[] = { 307, 308, 305 };
+
+	(void)root;
+	if (semid == 11 && semnum >= 0 && semnum < 3)
+		return set11[semnum];
+	return -EINVAL;
+}
+
+static struct ipc_snapshot *tree_snapshot(const char *path)
+{
+	struct ipc_build_options options = {0};
+	struct ipc_snapshot *snap = NULL;
+	struct proc_root root;
+
+	assert_int_equal(fixture_root_open(&root, path), 0);
+	root.mqueue_dev = makedev(0, 99);
+	root.sem_pid = fixture_sem_pid;
+	assert_int_equal(ipc_snapshot_build(&root, &options, 1, &snap), 0);
+	proc_root_close(&root);
+	return snap;
+}
+
+static int setup_tree(void **state)
+{
+	*state = tree_snapshot(TREE);
+	return 0;
+}
+
+static int teardown_tree(void **state)
+{
+	ipc_snapshot_free(*state);
+	return 0;
+}
+
+/* An fd on a mapped memfd keeps only its fd entry; a memfd reached only by
+ * mapping is one map-<lowest start> entry per process. */
+static void test_memfd_mappings(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_endpoint *ep;
+
+	assert_string_equal(info(snap, 300, IPC_MEMFD, "3"),
+			    "path: /memfd:wayland-shm (deleted)\nsize: 8192\nmapped: yes\n");
+	assert_string_equal(fixture_peers(snap, 300, IPC_MEMFD, "3"), "-");
+	assert_null(endpoint(snap, 300, IPC_MEMFD, "map-7f0000000000"));
+
+	ep = endpoint(snap, 300, IPC_MEMFD, "map-7f0000010000");
+	assert_non_null(ep);
+	assert_int_equal(ep->fd, -1);
+	assert_int_equal(ep->id, 1025);
+	assert_int_equal(ep->access, IPC_ACCESS_R | IPC_ACCESS_W);
+	assert_null(endpoint(snap, 300, IPC_MEMFD, "map-7f0000020000"));
+	/* No fd anywhere tells the size of this one. */
+	assert_string_equal(info(snap, 300, IPC_MEMFD, "map-7f0000010000"),
+			    "path: /memfd:a (deleted) b (deleted)\nsize: -\nmapped: yes\n");
+	assert_string_equal(fixture_peers(snap, 300, IPC_MEMFD, "map-7f0000010000"),
+			    "301:map-7f1000030000");
+	assert_string_equal(fixture_peers(snap, 301, IPC_MEMFD, "map-7f1000030000"),
+			    "300:map-7f0000010000");
+	assert_string_equal(detail(snap, 300, IPC_MEMFD, "3"),
+			    "/memfd:wayland-shm (deleted) size=8192 mapped");
+}
+
+/* POSIX shm: the mapping's size comes from another process's fd. */
+static void test_shm(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	assert_string_equal(info(snap, 301, IPC_SHM, "4"),
+			    "path: /dev/shm/my shm\nsize: 8192\nmapped: no\n");
+	assert_int_equal(endpoint(snap, 301, IPC_SHM, "4")->access, IPC_ACCESS_R);
+	assert_string_equal(fixture_peers(snap, 301, IPC_SHM, "4"), "300:map-7f0000030000");
+	assert_string_equal(fixture_peers(snap, 300, IPC_SHM, "map-7f0000030000"), "301:4");
+	assert_string_equal(info(snap, 300, IPC_SHM, "map-7f0000030000"),
+			    "path: /dev/shm/my shm\nsize: 8192\nmapped: yes\n");
+	assert_true(ipc_snapshot_process(snap, 300)->kinds & (1u << IPC_SHM));
+}
+
+static void test_mqueue(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	assert_string_equal(fixture_peers(snap, 303, IPC_MQUEUE, "5"), "304:6");
+	assert_string_equal(fixture_peers(snap, 304, IPC_MQUEUE, "6"), "303:5");
+	assert_string_equal(fixture_peers(snap, 304, IPC_MQUEUE, "7"), "-");
+	assert_int_equal(endpoint(snap, 303, IPC_MQUEUE, "5")->access, IPC_ACCESS_W);
+	assert_int_equal(endpoint(snap, 303, IPC_MQUEUE, "5")->id, 700);
+	assert_string_equal(info(snap, 303, IPC_MQUEUE, "5"), "path: /queue one\n");
+	/* A file on another device is no queue. */
+	assert_null(endpoint(snap, 303, IPC_MQUEUE, "8"));
+	assert_int_equal(ipc_snapshot_process(snap, 303)->n_endpoints, 1);
+}
+
+/* A maps that cannot be read marks its process; a missing one does not
+ * (the process is gone, or a fixture has none). */
+static void test_unavailable(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	assert_true(ipc_snapshot_process(snap, 309)->maps_unavailable);
+	assert_false(ipc_snapshot_process(snap, 303)->maps_unavailable);
+	assert_false(ipc_snapshot_process(snap, 300)->maps_unavailable);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+	char path[PATH_MAX];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void make_process(const char *dir, pid_t pid)
+{
+	char path[PATH_MAX], text[256];
+
+	snprintf(path, sizeof(path), "%s/%d", dir, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/%d/fd", dir, pid);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%d/stat", pid);
+	snprintf(text, sizeof(text),
+		 "%d (p) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 100 0 0\n", pid);
+	write_file(dir, path, text);
+	snprintf(path, sizeof(path), "%d/status", pid);
+	write_file(dir, path, "Uid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\n");
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* A maps read that hangs (here a FIFO nobody writes) costs one build the
+ * deadline, marks its process unavailable, is not retried while stuck, and
+ * its worker exits cleanly once the read returns, long after the build. */
+static void test_deadline(void **state)
+{
+	char dir[] = "/tmp/ipcfs-deadline-XXXXXX", fifo[PATH_MAX], maps[PATH_MAX];
+	struct ipc_snapshot *snap;
+	struct timespec t0;
+	int i, writer, status;
+	pid_t child;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	make_process(dir, 400);
+	make_process(dir, 401);
+	snprintf(fifo, sizeof(fifo), "%s/400/maps", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	write_file(dir, "401/maps",
+		   "7f0000000000-7f0000001000 rw-s 00000000 00:01 1 /memfd:m (deleted)\n");
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snap = tree_snapshot(dir);
+	assert_true(seconds_since(&t0) >= 0.15);
+	assert_true(seconds_since(&t0) < 2);
+	assert_true(ipc_snapshot_process(snap, 400)->maps_unavailable);
+	assert_false(ipc_snapshot_process(snap, 401)->maps_unavailable);
+	assert_non_null(endpoint(snap, 401, IPC_MEMFD, "map-7f0000000000"));
+	ipc_snapshot_free(snap);
+	assert_int_equal(maps_stuck_readers(), 1);
+	/* A child of the fork that daemonizes has no stuck worker. */
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0)
+		_exit(maps_stuck_readers() == 0 ? 0 : 1);
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* Still stuck: not read again, so no wait. */
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	snap = tree_snapshot(dir);
+	assert_true(seconds_since(&t0) < 0.15);
+	assert_true(ipc_snapshot_process(snap, 400)->maps_unavailable);
+	ipc_snapshot_free(snap);
+
+	/* Let the stuck read finish: its worker leaves on its own. */
+	writer = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	assert_true(writer >= 0);
+	close(writer);
+	for (i = 0; i < 200 && maps_stuck_readers(); i++)
+		usleep(10000);
+	assert_int_equal(maps_stuck_readers(), 0);
+
+	unlink(fifo);
+	write_file(dir, "400/maps", "");
+	snap = tree_snapshot(dir);
+	assert_false(ipc_snapshot_process(snap, 400)->maps_unavailable);
+	ipc_snapshot_free(snap);
+
+	snprintf(maps, sizeof(maps), "rm -rf '%s'", dir);
+	assert_int_equal(system(maps), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_parse_file),
+		cmocka_unit_test(test_fold_unsorted),
+		cmocka_unit_test(test_long_line),
+		cmocka_unit_test_setup_teardown(test_memfd_mappings, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_shm, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_mqueue, setup_tree, teardown_tree),
+		cmocka_unit_test_setup_teardown(test_unavailable, setup_tree, teardown_tree),
+		cmocka_unit_test(test_deadline),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
