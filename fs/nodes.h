@@ -19,6 +19,11 @@ enum node_type {
 	NODE_ENDPOINT,		/* <pid>/<kind>/<name>/ */
 	NODE_INFO,		/* <pid>/<kind>/<name>/info */
 	NODE_PEER,		/* <pid>/<kind>/<name>/<peerpid>:<peername> */
+	NODE_SYSV_ROOT,		/* sysv/ */
+	NODE_SYSV_CLASS,	/* sysv/<class>/, kind = class */
+	NODE_SYSV_OBJECT,	/* sysv/<class>/<id>/, pid = id, start = ctime */
+	NODE_SYSV_INFO,		/* sysv/<class>/<id>/info */
+	NODE_SYSV_MEMBER,	/* sysv/<class>/<id>/<pid>:<name>, the peer_* fields */
 };
 
 /* Compared with memcmp: always start from a zeroed key. */

@@ -12,7 +12,8 @@
 /* What a node's key names in one snapshot. */
 struct target {
 	const struct ipc_process *proc;
-	const struct ipc_endpoint *ep, *peer;
+	const struct ipc_endpoint *ep, *peer;	/* peer: also a sysv member */
+	const struct ipc_sysv_object *sysv;
 };
 
 static bool same_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
@@ -24,6 +25,27 @@ static bool same_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint
 	       peer->kind == key->peer_kind && strcmp(peer->name, key->peer_name) == 0;
 }
 
+/* The System V object of a sysv node; its ctime tells a reused id. */
+static int resolve_sysv(const struct ipc_snapshot *snap, const struct node_key *key,
+			struct target *t)
+{
+	uint32_t i;
+
+	if (key->type == NODE_SYSV_ROOT || key->type == NODE_SYSV_CLASS)
+		return 0;
+	t->sysv = ipc_sysv_find(snap, key->kind, key->pid);
+	if (!t->sysv || (uint64_t)t->sysv->ctime != key->start)
+		return -ENOENT;
+	if (key->type != NODE_SYSV_MEMBER)
+		return 0;
+	for (i = 0; i < t->sysv->n_members; i++) {
+		t->peer = ipc_sysv_member(snap, t->sysv, i);
+		if (same_peer(snap, t->peer, key))
+			return 0;
+	}
+	return -ENOENT;
+}
+
 static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, struct target *t)
 {
 	uint32_t i;
@@ -31,6 +53,8 @@ static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, 
 	*t = (struct target){0};
 	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS)
 		return 0;
+	if (key->type >= NODE_SYSV_ROOT)
+		return resolve_sysv(snap, key, t);
 	t->proc = ipc_snapshot_process(snap, key->pid);
 	if (!t->proc || t->proc->start_time != key->start)
 		return -ENOENT;
@@ -53,7 +77,20 @@ static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, 
 static bool is_dir(enum node_type type)
 {
 	return type == NODE_ROOT || type == NODE_PROC || type == NODE_KIND ||
-	       type == NODE_ENDPOINT;
+	       type == NODE_ENDPOINT || type == NODE_SYSV_ROOT || type == NODE_SYSV_CLASS ||
+	       type == NODE_SYSV_OBJECT;
+}
+
+static bool is_link(enum node_type type)
+{
+	return type == NODE_SELF || type == NODE_PEER || type == NODE_SYSV_MEMBER;
+}
+
+static void sysv_key(struct node_key *key, enum node_type type,
+		     const struct ipc_sysv_object *obj)
+{
+	*key = (struct node_key){ .type = type, .kind = obj->cls, .pid = obj->id,
+				  .start = (uint64_t)obj->ctime };
 }
 
 static void proc_key(struct node_key *key, enum node_type type, const struct ipc_process *proc)
@@ -69,16 +106,23 @@ static void endpoint_key(struct node_key *key, enum node_type type,
 	memcpy(key->name, ep->name, sizeof(key->name));
 }
 
-static void peer_key(struct node_key *key, const struct ipc_snapshot *snap,
-		     const struct target *parent, const struct ipc_endpoint *peer)
+/* The peer_* fields name the endpoint a link points at. */
+static void set_peer(struct node_key *key, const struct ipc_snapshot *snap,
+		     const struct ipc_endpoint *peer)
 {
 	const struct ipc_process *peer_proc = ipc_endpoint_process(snap, peer);
 
-	endpoint_key(key, NODE_PEER, parent->proc, parent->ep);
 	key->peer_pid = peer_proc->pid;
 	key->peer_start = peer_proc->start_time;
 	key->peer_kind = peer->kind;
 	memcpy(key->peer_name, peer->name, sizeof(key->peer_name));
+}
+
+static void peer_key(struct node_key *key, const struct ipc_snapshot *snap,
+		     const struct target *parent, const struct ipc_endpoint *peer)
+{
+	endpoint_key(key, NODE_PEER, parent->proc, parent->ep);
+	set_peer(key, snap, peer);
 }
 
 static void peer_link_name(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
@@ -109,6 +153,9 @@ static int for_each_child(const struct ipc_snapshot *snap, const struct node_key
 			return r;
 		child.type = NODE_CHANNELS;
 		if ((r = fn(ctx, "channels", &child, t)))
+			return r;
+		child.type = NODE_SYSV_ROOT;
+		if ((r = fn(ctx, "sysv", &child, t)))
 			return r;
 		for (p = 0; p < snap->n_processes; p++) {
 			ct = (struct target){ .proc = &snap->processes[p] };
@@ -160,6 +207,40 @@ static int for_each_child(const struct ipc_snapshot *snap, const struct node_key
 				return r;
 		}
 		return 0;
+	case NODE_SYSV_ROOT:
+		for (k = 0; k < IPC_SYSV_CLASS_COUNT; k++) {
+			child = (struct node_key){ .type = NODE_SYSV_CLASS, .kind = (uint8_t)k };
+			if ((r = fn(ctx, ipc_sysv_class_dir(k), &child, t)))
+				return r;
+		}
+		return 0;
+	case NODE_SYSV_CLASS: {
+		const struct ipc_sysv_object *objects = ipc_sysv_objects(snap, key->kind, &p);
+		size_t count = p;
+
+		for (p = 0; p < count; p++) {
+			ct = (struct target){ .sysv = &objects[p] };
+			sysv_key(&child, NODE_SYSV_OBJECT, ct.sysv);
+			snprintf(name, sizeof(name), "%d", ct.sysv->id);
+			if ((r = fn(ctx, name, &child, &ct)))
+				return r;
+		}
+		return 0;
+	}
+	case NODE_SYSV_OBJECT:
+		sysv_key(&child, NODE_SYSV_INFO, t->sysv);
+		if ((r = fn(ctx, "info", &child, t)))
+			return r;
+		for (i = 0; i < t->sysv->n_members; i++) {
+			ct = *t;
+			ct.peer = ipc_sysv_member(snap, t->sysv, i);
+			sysv_key(&child, NODE_SYSV_MEMBER, t->sysv);
+			set_peer(&child, snap, ct.peer);
+			peer_link_name(snap, ct.peer, name, sizeof(name));
+			if ((r = fn(ctx, name, &child, &ct)))
+				return r;
+		}
+		return 0;
 	default:
 		return -ENOTDIR;
 	}
@@ -187,6 +268,10 @@ static int child_key(const struct ipc_snapshot *snap, const struct node_key *key
 		}
 		if (strcmp(name, "channels") == 0) {
 			child->type = NODE_CHANNELS;
+			return 0;
+		}
+		if (strcmp(name, "sysv") == 0) {
+			child->type = NODE_SYSV_ROOT;
 			return 0;
 		}
 		if (name[0] < '1' || name[0] > '9')
@@ -235,6 +320,39 @@ static int child_key(const struct ipc_snapshot *snap, const struct node_key *key
 			}
 		}
 		return -ENOENT;
+	case NODE_SYSV_ROOT:
+		kind = ipc_sysv_class_from_dir(name);
+		if (kind < 0)
+			return kind;
+		*child = (struct node_key){ .type = NODE_SYSV_CLASS, .kind = (uint8_t)kind };
+		return 0;
+	case NODE_SYSV_CLASS:
+		if (name[0] < '0' || name[0] > '9')
+			return -ENOENT;
+		errno = 0;
+		pid = strtol(name, &end, 10);
+		if (errno || *end || pid > INT32_MAX)
+			return -ENOENT;
+		ct->sysv = ipc_sysv_find(snap, key->kind, (int)pid);
+		if (!ct->sysv)
+			return -ENOENT;
+		sysv_key(child, NODE_SYSV_OBJECT, ct->sysv);
+		return 0;
+	case NODE_SYSV_OBJECT:
+		if (strcmp(name, "info") == 0) {
+			sysv_key(child, NODE_SYSV_INFO, t->sysv);
+			return 0;
+		}
+		for (i = 0; i < t->sysv->n_members; i++) {
+			ct->peer = ipc_sysv_member(snap, t->sysv, i);
+			peer_link_name(snap, ct->peer, peer_name, sizeof(peer_name));
+			if (strcmp(peer_name, name) == 0) {
+				sysv_key(child, NODE_SYSV_MEMBER, t->sysv);
+				set_peer(child, snap, ct->peer);
+				return 0;
+			}
+		}
+		return -ENOENT;
 	default:
 		return -ENOTDIR;
 	}
@@ -275,16 +393,9 @@ static void fill_attr(struct ipcfs *fs, const struct ipc_snapshot *snap, uint64_
 		/* The kernel enforces who enters, as for /proc/<pid>/fd. */
 		st->st_mode = S_IFDIR | (t->proc->fd_mode & 07777);
 		break;
-	case NODE_KIND:
-	case NODE_ENDPOINT:
-		st->st_mode = S_IFDIR | 0555;
-		break;
-	case NODE_SELF:
-	case NODE_PEER:
-		st->st_mode = S_IFLNK | 0777;
-		break;
 	default:
-		st->st_mode = S_IFREG | 0444;
+		st->st_mode = is_dir(key->type) ? S_IFDIR | 0555 :
+			      is_link(key->type) ? S_IFLNK | 0777 : S_IFREG | 0444;
 		break;
 	}
 	if (S_ISDIR(st->st_mode)) {
@@ -433,8 +544,10 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 			snprintf(target, sizeof(target), "%d", tgid);
 			fuse_reply_readlink(req, target);
 		}
-	} else if (rq.key.type == NODE_PEER) {
-		snprintf(target, sizeof(target), "../../../%d/%s/%s",
+	} else if (rq.key.type == NODE_PEER || rq.key.type == NODE_SYSV_MEMBER) {
+		/* sysv/<class>/<id>/ is one level deeper than <pid>/<kind>/<name>/. */
+		snprintf(target, sizeof(target), "%s../../../%d/%s/%s",
+			 rq.key.type == NODE_SYSV_MEMBER ? "../" : "",
 			 ipc_endpoint_process(rq.snap, rq.target.peer)->pid,
 			 ipc_kind_dir(rq.target.peer->kind), rq.target.peer->name);
 		fuse_reply_readlink(req, target);
@@ -483,8 +596,7 @@ static int add_entry(void *ctx, const char *name, const struct node_key *key,
 		need = fuse_add_direntry(l->req, NULL, 0, name, NULL, 0);
 		if (l->used + need > l->size)
 			return 1;
-		st.st_mode = (key->type == NODE_SELF || key->type == NODE_PEER) ? S_IFLNK :
-			     is_dir(key->type) ? S_IFDIR : S_IFREG;
+		st.st_mode = is_link(key->type) ? S_IFLNK : is_dir(key->type) ? S_IFDIR : S_IFREG;
 		fuse_add_direntry(l->req, l->buf + l->used, l->size - l->used, name, &st,
 				  l->index);
 	}
@@ -601,6 +713,9 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		break;
 	case NODE_INFO:
 		render_info(rq.snap, rq.target.ep, &tb);
+		break;
+	case NODE_SYSV_INFO:
+		ipc_sysv_info(rq.snap, rq.target.sysv, &tb);
 		break;
 	default:
 		tb.error = is_dir(rq.key.type) ? -EISDIR : -EINVAL;

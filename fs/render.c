@@ -51,6 +51,9 @@ void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 		       ipc_access_text(ep->access));
 	put_peers(snap, ep, " ", INFO_BELOW, tb);
 	textbuf_puts(tb, "\n");
+	/* Mapping-only sharers of this process may be missing from peers. */
+	if (proc->maps_unavailable)
+		textbuf_puts(tb, "maps: unavailable\n");
 	ipc_endpoint_info(snap, ep, tb);
 }
 
