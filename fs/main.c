@@ -129,6 +129,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "ipcfs: /proc: %s\n", strerror(-r));
 		goto out_args;
 	}
+	handles_init(&fs.handles);
 	fs.nodes = nodes_new();
 	first = fs.nodes ? snapcache_acquire(&fs.cache) : NULL;
 	if (!first) {
@@ -168,6 +169,7 @@ out_session:
 	fuse_session_destroy(se);
 out_cache:
 	nodes_free(fs.nodes);
+	handles_destroy(&fs.handles);
 	snapcache_destroy(&fs.cache);
 out_args:
 	free(cmdline.mountpoint);

@@ -682,16 +682,12 @@ static void render_visible_channels(fuse_req_t req, const struct ipc_snapshot *s
 			render_channels_rows(snap, &snap->processes[p], tb);
 }
 
-struct open_file {
-	char *data;
-	size_t len;
-};
-
 static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct open_file *file;
 	struct textbuf tb;
 	struct request rq;
+	char *data;
+	size_t len;
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
 		fuse_reply_err(req, EROFS);
@@ -722,42 +718,45 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		break;
 	}
 	request_end(&rq);
-	file = tb.error ? NULL : malloc(sizeof(*file));
-	if (!file) {
-		fuse_reply_err(req, tb.error ? -tb.error : ENOMEM);
+	if (tb.error) {
+		fuse_reply_err(req, -tb.error);
 		textbuf_free(&tb);
 		return;
 	}
-	file->data = textbuf_steal(&tb, &file->len);
-	fi->fh = (uintptr_t)file;
+	data = textbuf_steal(&tb, &len);
+	fi->fh = handles_add(&rq.fs->handles, data, len);
+	if (!fi->fh) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
 	/* Rendered once for this open; sizes are unknown to stat. */
 	fi->direct_io = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT) {
-		free(file->data);
-		free(file);
-	}
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handles_release(&rq.fs->handles, fi->fh);	/* the opener was interrupted */
 }
 
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 		       struct fuse_file_info *fi)
 {
-	const struct open_file *file = (const struct open_file *)(uintptr_t)fi->fh;
+	struct handle_table *handles = &fs_of(req)->handles;
+	struct rendered *file = handles_get(handles, fi->fh);
 
 	(void)ino;
-	if (offset < 0 || (size_t)offset >= file->len)
+	if (!file)
+		fuse_reply_err(req, EBADF);
+	else if (offset < 0 || (size_t)offset >= file->len)
 		fuse_reply_buf(req, NULL, 0);
 	else
 		fuse_reply_buf(req, file->data + offset,
 			       size < file->len - (size_t)offset ? size : file->len - (size_t)offset);
+	if (file)
+		handles_put(handles, file);
 }
 
 static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
-
 	(void)ino;
-	free(file->data);
-	free(file);
+	handles_release(&fs_of(req)->handles, fi->fh);
 	fuse_reply_err(req, 0);
 }
 

@@ -2,12 +2,14 @@
 #pragma once
 #include <fuse_lowlevel.h>
 
+#include "handles.h"
 #include "nodes.h"
 #include "snapcache.h"
 
 struct ipcfs {
 	struct snapcache cache;
 	struct node_table *nodes;
+	struct handle_table handles;
 	double ttl;		/* entry and attribute timeouts, as the snapshot's */
 };
 
