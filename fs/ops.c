@@ -422,7 +422,13 @@ struct request {
 	struct target target;
 };
 
-static int request_begin(fuse_req_t req, fuse_ino_t ino, struct request *rq)
+/* Contents (open, readdir) are at most ttl old; with ttl 0 they are
+ * rebuilt each time, while lookups and attributes on the way to them use
+ * the latest snapshot rather than rebuilding once per path component. */
+enum freshness { FOR_CONTENT, FOR_NAMES };
+
+static int request_begin(fuse_req_t req, fuse_ino_t ino, enum freshness freshness,
+			 struct request *rq)
 {
 	int r;
 
@@ -430,7 +436,8 @@ static int request_begin(fuse_req_t req, fuse_ino_t ino, struct request *rq)
 	rq->held = NULL;
 	r = nodes_key(rq->fs->nodes, ino, &rq->key);
 	if (r == 0) {
-		rq->held = snapcache_acquire(&rq->fs->cache);
+		rq->held = freshness == FOR_CONTENT ? snapcache_acquire(&rq->fs->cache) :
+						      snapcache_acquire_latest(&rq->fs->cache);
 		r = rq->held ? 0 : -EIO;
 	}
 	if (r == 0) {
@@ -468,7 +475,7 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	uint64_t id;
 	int r;
 
-	if (request_begin(req, parent, &rq) < 0)
+	if (request_begin(req, parent, FOR_NAMES, &rq) < 0)
 		return;
 	r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
 	/* A process younger than the snapshot (the caller's own, through
@@ -519,7 +526,7 @@ static void ipcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 	struct stat st;
 
 	(void)fi;
-	if (request_begin(req, ino, &rq) < 0)
+	if (request_begin(req, ino, FOR_NAMES, &rq) < 0)
 		return;
 	fill_attr(rq.fs, rq.snap, rq.snap->generation, ino, &rq.key, &rq.target, &st);
 	fuse_reply_attr(req, &st, rq.fs->ttl);
@@ -533,7 +540,7 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 	struct request rq;
 	pid_t tgid;
 
-	if (request_begin(req, ino, &rq) < 0)
+	if (request_begin(req, ino, FOR_NAMES, &rq) < 0)
 		return;
 	if (rq.key.type == NODE_SELF) {
 		/* FUSE names the calling thread; 0 outside our pid namespace. */
@@ -611,7 +618,7 @@ static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	struct request rq;
 	int r;
 
-	if (request_begin(req, ino, &rq) < 0)
+	if (request_begin(req, ino, FOR_CONTENT, &rq) < 0)
 		return;
 	l.rq = &rq;
 	l.buf = malloc(size ? size : 1);
@@ -693,7 +700,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, EROFS);
 		return;
 	}
-	if (request_begin(req, ino, &rq) < 0)
+	if (request_begin(req, ino, FOR_CONTENT, &rq) < 0)
 		return;
 	textbuf_init(&tb);
 	switch (rq.key.type) {

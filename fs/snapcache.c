@@ -113,6 +113,20 @@ struct held_snapshot *snapcache_acquire(struct snapcache *cache)
 	return acquire(cache, false);
 }
 
+struct held_snapshot *snapcache_acquire_latest(struct snapcache *cache)
+{
+	struct held_snapshot *held = NULL;
+
+	if (cache->ttl_ns == 0) {
+		pthread_mutex_lock(&cache->lock);
+		held = cache->current;
+		if (held)
+			atomic_fetch_add(&held->refs, 1);
+		pthread_mutex_unlock(&cache->lock);
+	}
+	return held ? held : acquire(cache, false);
+}
+
 struct held_snapshot *snapcache_acquire_fresh(struct snapcache *cache)
 {
 	return acquire(cache, true);
