@@ -158,6 +158,11 @@ static int scan_fds(struct builder *b, uint32_t index, int fd_dir)
 		if (!parse_number(de->d_name, &fd) || fd > INT_MAX)
 			continue;
 		n = readlinkat(dirfd(dir), de->d_name, link, sizeof(link) - 1);
+		if (n < 0 && (errno == EACCES || errno == EPERM)) {
+			/* Listed but not readable: no ptrace access. */
+			b->processes[index].fds_unreadable = true;
+			break;
+		}
 		if (n < 0)
 			continue;	/* closed meanwhile */
 		link[n] = '\0';
