@@ -491,6 +491,11 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rq.snap = rq.held->snap;
 		r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
 	}
+	/* With ttl 0 names come from the latest snapshot, which may predate
+	 * the death of the process looked up. */
+	if (r == 0 && child.type == NODE_PROC && rq.fs->ttl == 0 &&
+	    !ipc_process_alive(&rq.fs->cache.root, name))
+		r = -ENOENT;
 	if (r == 0) {
 		id = nodes_remember(rq.fs->nodes, &child);
 		if (!id) {
