@@ -557,9 +557,10 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 			fuse_reply_readlink(req, target);
 		}
 	} else if (rq.key.type == NODE_PEER || rq.key.type == NODE_SYSV_MEMBER) {
-		/* sysv/<class>/<id>/ is one level deeper than <pid>/<kind>/<name>/. */
-		snprintf(target, sizeof(target), "%s../../../%d/%s/%s",
-			 rq.key.type == NODE_SYSV_MEMBER ? "../" : "",
+		/* <pid>/<kind>/<name>/ and sysv/<class>/<id>/ are both three
+		 * levels below MNT (DESIGN.md's ../../../../ for sysv would
+		 * climb out of the mount). */
+		snprintf(target, sizeof(target), "../../../%d/%s/%s",
 			 ipc_endpoint_process(rq.snap, rq.target.peer)->pid,
 			 ipc_kind_dir(rq.target.peer->kind), rq.target.peer->name);
 		fuse_reply_readlink(req, target);

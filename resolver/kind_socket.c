@@ -552,9 +552,17 @@ static const struct located *find_mirror(const struct socket_resolve *s, const s
 static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t remote[16])
 {
 	const struct sock_record *rec = l->rec;
-	uint8_t local[16];
+	uint8_t local[16], own[16];
 	size_t i;
 	int r, linked = 0;
+	/* A wildcard takes only a remote that is an address of this
+	 * namespace: loopback, or our own local address (connecting to a
+	 * local address picks it as the source).  Else a client of a remote
+	 * host would pair with a local server on the same port. */
+	bool remote_is_local;
+
+	address16(rec, rec->local_addr, own);
+	remote_is_local = is_loopback(remote) || memcmp(remote, own, 16) == 0;
 
 	for (i = 0; i < s->n_pairs; i++) {
 		const struct sock_record *b = s->by_pair[i].rec;
@@ -565,7 +573,8 @@ static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t
 		    !has_holders(s, b->ino))
 			continue;
 		address16(b, b->local_addr, local);
-		if (memcmp(local, remote, 16) != 0 && !is_wildcard_for(local, remote))
+		if (memcmp(local, remote, 16) != 0 &&
+		    !(remote_is_local && is_wildcard_for(local, remote)))
 			continue;
 		if ((r = link_sockets(s, rec->ino, b->ino)) < 0)
 			return r;
@@ -574,12 +583,33 @@ static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t
 	return linked;
 }
 
+/* The one socket with holders whose address pair mirrors l's in another
+ * namespace than l's; NULL when there is none or more than one. */
+static const struct located *cross_mirror(const struct socket_resolve *s,
+					  const struct located *l)
+{
+	const struct located *mirror, *unique = NULL;
+	size_t n, i, k, matches = 0;
+
+	for (k = 0; k < s->n_refs; k++) {
+		if (s->refs[k].ino == l->netns)
+			continue;
+		mirror = find_mirror(s, l, s->refs[k].ino, &n);
+		for (i = 0; i < n; i++)
+			if (has_holders(s, mirror[i].rec->ino)) {
+				unique = &mirror[i];
+				matches++;
+			}
+	}
+	return matches == 1 ? unique : NULL;
+}
+
 static int link_inet_one(struct socket_resolve *s, const struct located *l)
 {
 	const struct sock_record *rec = l->rec;
-	const struct located *mirror, *unique = NULL;
+	const struct located *mirror, *unique, *back;
 	uint8_t local[16], remote[16];
-	size_t n, i, k, matches = 0;
+	size_t n, i, matches = 0;
 	bool waiting = false;
 	int r;
 
@@ -604,21 +634,20 @@ static int link_inet_one(struct socket_resolve *s, const struct located *l)
 		if (r != 0)
 			return r < 0 ? r : 0;
 	}
-	/* Across namespaces, only a unique match between real addresses. */
+	/* Across namespaces, only a unique match between real addresses:
+	 * unique from both sides, or two candidates in two namespaces would
+	 * each see l as their only match and both be linked to it. */
 	address16(rec, rec->local_addr, local);
 	if (n || is_loopback(remote) || is_loopback(local))
 		return 0;
-	for (k = 0; k < s->n_refs; k++) {
-		if (s->refs[k].ino == l->netns)
-			continue;
-		mirror = find_mirror(s, l, s->refs[k].ino, &n);
-		for (i = 0; i < n; i++)
-			if (has_holders(s, mirror[i].rec->ino)) {
-				unique = &mirror[i];
-				matches++;
-			}
-	}
-	return matches == 1 ? link_sockets(s, rec->ino, unique->rec->ino) : 0;
+	unique = cross_mirror(s, l);
+	if (!unique)
+		return 0;
+	find_mirror(s, unique, unique->netns, &n);
+	back = cross_mirror(s, unique);
+	if (n || !back || back->rec != rec)
+		return 0;
+	return link_sockets(s, rec->ino, unique->rec->ino);
 }
 
 static int link_inet(struct socket_resolve *s)
