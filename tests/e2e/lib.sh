@@ -1,0 +1,520 @@
+# tests/e2e/lib.sh — shared helpers for the ipcfs end-to-end tests.
+#
+# Source it from a bash test script (tests/e2e/test_*.sh):
+#
+#   . "$(dirname "$0")/lib.sh"
+#   e2e_init                     # temp dir, traps, skip if no /dev/fuse
+#   cm_start fan fanout          # real processes with real channels
+#   cm_load                      # expected endpoints and peers -> arrays
+#   ipcfs_mount 0.3              # sets MNT (and IPCFS_PID)
+#   t_is "$(readlink "$MNT/self")" ... "description"
+#   ...
+#   t_done                       # unmounts, prints 1..N, exit status
+#
+# Environment: IPCFS (default <repo>/build/ipcfs), CHANMAKER (default
+# <repo>/build/tests/chanmaker), E2E_TTL (the ttl tests mount with unless
+# they choose; default 0.3), E2E_KEEP=1 keeps the temp dir (it is also kept
+# when a test failed).
+#
+# Output is TAP: "ok N - desc" / "not ok N - desc" followed by "# expected
+# ... got ..." diagnostics, and "1..N" at the end.  The exit status is
+# non-zero if any test failed; 77 (skip) only when /dev/fuse is absent.
+#
+# Only processes this library started (chanmaker scenarios and the children
+# they report, the ipcfs daemons) are ever signalled, and only by pid.
+#
+# Starting a process costs ~10 ms on the test VMs, so the helpers use bash
+# builtins wherever they can (slurp instead of cat, arrays instead of awk).
+
+export LC_ALL=C
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+E2E_REPO=${E2E_DIR%/tests/e2e}
+IPCFS=${IPCFS:-$E2E_REPO/build/ipcfs}
+CHANMAKER=${CHANMAKER:-$E2E_REPO/build/tests/chanmaker}
+E2E_TTL=${E2E_TTL:-0.3}
+case $IPCFS in /*) ;; *) IPCFS=$PWD/$IPCFS ;; esac
+case $CHANMAKER in /*) ;; *) CHANMAKER=$PWD/$CHANMAKER ;; esac
+TAB=$'\t'
+NL=$'\n'
+
+_t_n=0
+_t_failed=0
+_e2e_pids=()      # processes to end at exit (scenario parents)
+_e2e_mounts=()    # mount points to unmount at exit
+_e2e_daemons=()   # ipcfs daemon pids, parallel to _e2e_mounts
+_e2e_done=0
+_e2e_t0=$EPOCHREALTIME
+
+# ---- TAP -------------------------------------------------------------
+
+# diag TEXT... : "# " before every line of every argument
+diag() {
+	local a line
+	for a in "$@"; do
+		while IFS= read -r line; do printf '# %s\n' "$line"; done <<<"$a"
+	done
+}
+
+# section NAME : a diagnostic line with the time since the start
+section() {
+	local us=$(( ${EPOCHREALTIME/./} - ${_e2e_t0/./} ))
+	printf '# --- %s (%d.%03d s)\n' "$1" $((us / 1000000)) $((us / 1000 % 1000))
+}
+
+_t_line() {
+	local d=${2//$'\n'/ }
+	_t_n=$((_t_n + 1))
+	printf '%s %d - %s\n' "$1" "$_t_n" "${d//#/\\#}"
+}
+
+t_pass() { _t_line ok "$1"; }
+
+# t_fail DESC [DIAG...]
+t_fail() {
+	_t_failed=$((_t_failed + 1))
+	_t_line "not ok" "$1"
+	shift
+	[ $# -gt 0 ] && diag "$@"
+	return 0
+}
+
+_indent() { local l; while IFS= read -r l; do printf '  %s\n' "$l"; done <<<"$1"; }
+
+# t_ok DESC CMD... : passes when CMD exits 0
+t_ok() {
+	local desc=$1 out rc; shift
+	out=$("$@" 2>&1); rc=$?
+	if [ $rc -eq 0 ]; then t_pass "$desc"
+	else t_fail "$desc" "expected success of: $*" "got exit $rc: $out"; fi
+}
+
+# t_is GOT EXPECTED DESC : string equality (multi-line values welcome)
+t_is() {
+	if [ "$1" == "$2" ]; then t_pass "$3"; return 0; fi
+	t_fail "$3" "expected:" "$(_indent "$2")" "got:" "$(_indent "$1")"
+	return 1
+}
+
+# t_has GOT SUBSTRING DESC
+t_has() {
+	if [[ $1 == *"$2"* ]]; then t_pass "$3"; return 0; fi
+	t_fail "$3" "expected to contain: $2" "got:" "$(_indent "$1")"
+	return 1
+}
+
+# t_errs DESC MESSAGE CMD... : CMD must fail and say MESSAGE on stderr
+t_errs() {
+	local desc=$1 msg=$2 out rc; shift 2
+	out=$("$@" 2>&1 >/dev/null); rc=$?
+	if [ $rc -ne 0 ] && [[ $out == *"$msg"* ]]; then t_pass "$desc"; return 0; fi
+	t_fail "$desc" "expected: $* to fail with \"$msg\"" "got: exit $rc, stderr: $out"
+	return 1
+}
+
+bail_out() {
+	local m=${*//$'\n'/ }
+	printf 'Bail out! %s\n' "$m"
+	exit 1
+}
+
+# t_done : unmount everything (testing that the daemons exit cleanly), print
+# the plan, exit 0 if every test passed.
+t_done() {
+	section "unmount"
+	ipcfs_unmount_all
+	_e2e_done=1
+	printf '1..%d\n' "$_t_n"
+	[ "$_t_failed" -eq 0 ] || diag "$_t_failed of $_t_n tests failed"
+	section "done"
+	[ "$_t_failed" -eq 0 ]
+	exit $?
+}
+
+# ---- small builtins-only helpers ----------------------------------------
+
+# slurp VAR FILE : the whole file into VAR (no process started); false when
+# FILE cannot be opened (VAR is then empty)
+slurp() {
+	local -n _sl_out=$1
+	_sl_out=$'\001'
+	{ IFS= read -r -d '' _sl_out; } 2>/dev/null <"$2"
+	if [ "$_sl_out" = $'\001' ]; then _sl_out=; return 1; fi
+	return 0
+}
+
+# sort_words VAR WORD... : VAR = the words sorted (byte order), one per line
+sort_words() {
+	local -n _sw_out=$1; shift
+	local -a _sw_a=()
+	local _sw_w _sw_i _sw_s=
+	for _sw_w in "$@"; do
+		_sw_i=${#_sw_a[@]}
+		while ((_sw_i > 0)) && [[ ${_sw_a[_sw_i - 1]} > $_sw_w ]]; do
+			_sw_a[_sw_i]=${_sw_a[_sw_i - 1]}
+			((_sw_i--))
+		done
+		_sw_a[_sw_i]=$_sw_w
+	done
+	for _sw_w in "${_sw_a[@]}"; do _sw_s+=$_sw_w$NL; done
+	_sw_out=${_sw_s%$NL}
+}
+
+# norm_list VAR LIST : split LIST on spaces and commas, drop "-", sort,
+# join with ","; an empty list gives "-"
+norm_list() {
+	local -n _nl_out=$1
+	local _nl_w _nl_s
+	local -a _nl_a=()
+	for _nl_w in ${2//,/ }; do [ "$_nl_w" = - ] || _nl_a+=("$_nl_w"); done
+	sort_words _nl_s "${_nl_a[@]}"
+	_nl_s=${_nl_s//$NL/,}
+	_nl_out=${_nl_s:--}
+}
+
+# info_parse TEXT : "key: value" lines into INFO[key] (first value) and
+# INFO_N[key] (how many lines); INFO_BAD counts lines not "key: value"
+declare -A INFO INFO_N
+info_parse() {
+	local line k
+	INFO=() INFO_N=() INFO_BAD=0
+	while IFS= read -r line; do
+		if [[ $line =~ ^([a-z_][a-z0-9_]*):\ (.*)$ ]]; then
+			k=${BASH_REMATCH[1]}
+			[ -n "${INFO_N[$k]:-}" ] || INFO[$k]=${BASH_REMATCH[2]}
+			INFO_N[$k]=$(( ${INFO_N[$k]:-0} + 1 ))
+		else
+			INFO_BAD=$((INFO_BAD + 1))
+		fi
+	done <<<"${1%$NL}"
+}
+
+# info_get FILE KEY : print one key's value (for use in $(...))
+info_get() {
+	local t
+	slurp t "$1" || { echo "(cannot read $1)"; return 1; }
+	info_parse "$t"
+	printf '%s' "${INFO[$2]:-}"
+}
+
+# esc_info S : chanmaker's escaping (that of the channels table) turned into
+# that of info values, where a space is written as itself
+esc_info() { printf '%s' "${1//\\040/ }"; }
+
+# poll_until SECONDS CMD... : run CMD until it succeeds or the deadline
+# passes (bounded readiness polling, never synchronisation by sleeping)
+poll_until() {
+	local secs=$1 int frac end; shift
+	int=${secs%%.*} frac=${secs#"$int"}; frac=${frac#.}000000
+	end=$(( ${EPOCHREALTIME/./} + 10#${int:-0} * 1000000 + 10#${frac:0:6} ))
+	while :; do
+		"$@" && return 0
+		[ "${EPOCHREALTIME/./}" -ge "$end" ] && return 1
+		sleep 0.05
+	done
+}
+
+# as_user UID CMD... : run CMD as that user and group, no supplementary
+# groups
+as_user() { local u=$1; shift; setpriv --reuid="$u" --regid="$u" --clear-groups "$@"; }
+
+# ---- process bookkeeping ----------------------------------------------
+
+# _dead PID : true when PID is gone or a zombie
+_dead() {
+	local st
+	slurp st "/proc/$1/stat" || return 0
+	st=${st##*) }
+	st=${st%% *}
+	[ -z "$st" ] || [ "$st" = Z ] || [ "$st" = X ]
+}
+
+# wait_dead PID [SECONDS] : wait (bounded) until PID is gone or a zombie and
+# reap it if it is our child.  False if still alive at the deadline.
+wait_dead() {
+	local pid=$1 tries=$(( ${2:-5} * 20 ))
+	while ! _dead "$pid"; do
+		tries=$((tries - 1))
+		[ $tries -le 0 ] && return 1
+		sleep 0.05
+	done
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+# stop_pid PID : SIGTERM, wait, SIGKILL if needed.  Only for pids we started.
+stop_pid() {
+	local pid=$1
+	kill -TERM "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	wait_dead "$pid" 5 && return 0
+	kill -KILL "$pid" 2>/dev/null
+	wait_dead "$pid" 5
+}
+
+_untrack() {
+	local p keep=()
+	for p in "${_e2e_pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	_e2e_pids=("${keep[@]}")
+}
+
+_e2e_cleanup() {
+	local p
+	trap - EXIT INT TERM HUP
+	for p in "${_e2e_pids[@]}"; do stop_pid "$p"; done
+	_e2e_pids=()
+	ipcfs_unmount_all quiet
+	if [ -n "${TESTDIR:-}" ] && [ -d "$TESTDIR" ]; then
+		if awk -v d="$TESTDIR/" 'index($5, d) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
+			echo "# leaving $TESTDIR: something is still mounted in it"
+		elif [ "${E2E_KEEP:-0}" = 1 ] || [ "$_t_failed" -ne 0 ] || [ "$_e2e_done" = 0 ]; then
+			echo "# test files kept in $TESTDIR"
+		else
+			rm -rf "$TESTDIR"
+		fi
+	fi
+	if [ "$_e2e_done" = 0 ]; then
+		printf '1..%d\n' "$_t_n"
+		diag "the test script ended before t_done"
+		exit 1
+	fi
+}
+
+# e2e_init : checks, temp dir (world-traversable so that other users reach
+# the mount), traps.
+e2e_init() {
+	if [ ! -c /dev/fuse ]; then
+		echo "1..0 # SKIP /dev/fuse is absent: cannot mount FUSE filesystems"
+		exit 77
+	fi
+	[ "$(id -u)" = 0 ] || bail_out "the e2e tests run as root (they mount with allow_other and switch users)"
+	[ -x "$IPCFS" ] || bail_out "no ipcfs binary at $IPCFS (build it, or set IPCFS)"
+	[ -x "$CHANMAKER" ] || bail_out "no chanmaker binary at $CHANMAKER (build it, or set CHANMAKER)"
+	command -v fusermount3 >/dev/null || bail_out "fusermount3 not found"
+	setpriv --pdeathsig TERM true 2>/dev/null || bail_out "setpriv --pdeathsig not supported (util-linux >= 2.33 needed)"
+	TESTDIR=$(mktemp -d /tmp/ipcfs-e2e.XXXXXX) || bail_out "mktemp failed"
+	chmod 755 "$TESTDIR"
+	: >"$TESTDIR/endpoints"
+	trap _e2e_cleanup EXIT
+	trap 'exit 130' INT
+	trap 'exit 143' TERM
+	trap 'exit 129' HUP
+}
+
+# ---- mounting ------------------------------------------------------------
+
+# _mounted DIR : DIR is a mount point (from mountinfo: never stats DIR, so a
+# hung FUSE mount cannot block the check)
+_mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
+
+# ipcfs_mount TTL [OPTIONS...] : mount ipcfs in the foreground (-f, so its
+# pid is ours) on a new directory under TESTDIR; wait until it answers.
+# Sets MNT and IPCFS_PID; earlier mounts stay mounted until t_done.
+ipcfs_mount() {
+	local ttl=${1:-$E2E_TTL} n=${#_e2e_mounts[@]} tries; shift
+	MNT=$TESTDIR/mnt$n
+	mkdir "$MNT" && chmod 755 "$MNT"
+	# -f keeps the pid ours; the parent-death signal unmounts even if this
+	# shell is SIGKILLed (a timeout): ipcfs ends its session on SIGTERM
+	setpriv --pdeathsig TERM "$IPCFS" -f -o "ttl=$ttl" "$@" "$MNT" \
+		</dev/null >"$TESTDIR/ipcfs$n.log" 2>&1 &
+	IPCFS_PID=$!
+	_e2e_mounts+=("$MNT")
+	_e2e_daemons+=("$IPCFS_PID")
+	# readiness: the mount is there and answers (bounded, 10 s)
+	for ((tries = 200; tries > 0; tries--)); do
+		if _dead "$IPCFS_PID"; then
+			wait "$IPCFS_PID"
+			bail_out "ipcfs exited at start (status $?): $(cat "$TESTDIR/ipcfs$n.log")"
+		fi
+		if _mounted "$MNT" && timeout 2 stat "$MNT/self" >/dev/null 2>&1; then
+			return 0
+		fi
+		sleep 0.05
+	done
+	bail_out "ipcfs did not become ready on $MNT within 10 s: $(cat "$TESTDIR/ipcfs$n.log")"
+}
+
+# _umount_one INDEX [quiet] : fusermount3 -u (umount -l as the fallback),
+# then the daemon must exit; unless quiet, these are tests.
+_umount_one() {
+	local i=$1 quiet=${2:-} mnt=${_e2e_mounts[$1]} pid=${_e2e_daemons[$1]} rc out
+	[ -n "$mnt" ] || return 0
+	if [ -z "$quiet" ]; then
+		if _dead "$pid"; then
+			t_fail "ipcfs on $mnt still running at the end" \
+				"log: $(cat "$TESTDIR/ipcfs$i.log" 2>/dev/null)"
+		else
+			t_pass "ipcfs on $mnt still running at the end"
+		fi
+	fi
+	out=$(timeout 10 fusermount3 -u "$mnt" 2>&1); rc=$?
+	_mounted "$mnt" && umount -l "$mnt" 2>/dev/null
+	if [ -z "$quiet" ]; then
+		if [ $rc -eq 0 ]; then t_pass "fusermount3 -u $mnt"
+		else t_fail "fusermount3 -u $mnt" "got exit $rc: $out"; fi
+	fi
+	if wait_dead "$pid" 5; then
+		wait "$pid" 2>/dev/null; rc=$?
+		[ -z "$quiet" ] && t_is "$rc" 0 "ipcfs exits with status 0 after unmount"
+	else
+		[ -z "$quiet" ] && t_fail "ipcfs exits with status 0 after unmount" \
+			"still running 5 s after unmount; killing pid $pid"
+		kill -TERM "$pid" 2>/dev/null
+		wait_dead "$pid" 2 || { kill -KILL "$pid" 2>/dev/null; wait_dead "$pid" 2; }
+	fi
+	if [ -z "$quiet" ] && [ -s "$TESTDIR/ipcfs$i.log" ]; then
+		diag "ipcfs log ($mnt):" "$(head -c 2000 "$TESTDIR/ipcfs$i.log")"
+	fi
+	rmdir "$mnt" 2>/dev/null
+	_e2e_mounts[i]=
+	_e2e_daemons[i]=
+}
+
+ipcfs_unmount_all() {
+	local i
+	for ((i = ${#_e2e_mounts[@]} - 1; i >= 0; i--)); do _umount_one "$i" "$@"; done
+}
+
+# ---- chanmaker scenarios -----------------------------------------------
+#
+# cm_start TAG SCENARIO [ARGS...]        as root
+# cm_start_as UID TAG SCENARIO [ARGS...] as another user (setpriv)
+#
+# Runs chanmaker and reads its report to EOF (EOF = every process of the
+# scenario is set up).  Keeps the report in $TESTDIR/cm.TAG, appends its
+# endpoints, prefixed by TAG, to $TESTDIR/endpoints, and fills
+#   PROC_ROLE[pid] PROC_COMM[pid] (escaped) PROC_TAG[pid]
+#   TAG_PIDS[tag] (parent first)  TAG_ROLE_PID[tag/role]
+# Sets CM_PID to the scenario's parent.  Call cm_load afterwards.
+
+declare -A PROC_ROLE PROC_COMM PROC_TAG TAG_PIDS TAG_ROLE_PID
+
+cm_start() { _cm_start "" "$@"; }
+
+cm_start_as() {
+	local uid=$1; shift
+	# a copy the user can read and run (readable keeps the process
+	# dumpable, so its /proc/<pid>/fd belongs to the user)
+	if [ ! -x "$TESTDIR/bin/chanmaker" ]; then
+		mkdir -p "$TESTDIR/bin" && chmod 755 "$TESTDIR/bin"
+		cp "$CHANMAKER" "$TESTDIR/bin/chanmaker" && chmod 755 "$TESTDIR/bin/chanmaker"
+	fi
+	_cm_start "$uid" "$@"
+}
+
+_cm_start() {
+	local uid=$1 tag=$2 fd line rc report='' last='' eps=''; shift 2
+	if [ -n "$uid" ]; then
+		exec {fd}< <(exec setpriv --reuid="$uid" --regid="$uid" --clear-groups \
+			"$TESTDIR/bin/chanmaker" "$@")
+	else
+		exec {fd}< <(exec "$CHANMAKER" "$@")
+	fi
+	CM_PID=$!
+	_e2e_pids+=("$CM_PID")
+	while :; do
+		IFS= read -r -t 10 -u "$fd" line; rc=$?
+		[ $rc -eq 0 ] || break
+		report+=$line$NL
+		last=$line
+		if [[ $line =~ ^proc\ pid=([0-9]+)\ role=([^ ]+)\ comm=(.*)$ ]]; then
+			PROC_ROLE[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+			PROC_COMM[${BASH_REMATCH[1]}]=${BASH_REMATCH[3]}
+			PROC_TAG[${BASH_REMATCH[1]}]=$tag
+			TAG_ROLE_PID[$tag/${BASH_REMATCH[2]}]=${BASH_REMATCH[1]}
+			TAG_PIDS[$tag]+="${BASH_REMATCH[1]} "
+		elif [[ $line == ep\ * ]]; then
+			eps+="$tag ${line#ep }$NL"
+		fi
+	done
+	exec {fd}<&-
+	printf '%s' "$report" >"$TESTDIR/cm.$tag"
+	[ $rc -eq 1 ] || bail_out "chanmaker $* (tag $tag): no EOF within 10 s"
+	[ "$last" = ready ] || bail_out "chanmaker $* (tag $tag) did not get ready: $report"
+	[ "${PROC_TAG[$CM_PID]:-}" = "$tag" ] || bail_out "chanmaker $* (tag $tag): pid $CM_PID not in its report"
+	# the parent first
+	local p others=
+	for p in ${TAG_PIDS[$tag]}; do [ "$p" = "$CM_PID" ] || others+=" $p"; done
+	TAG_PIDS[$tag]="$CM_PID$others"
+	printf '%s' "$eps" >>"$TESTDIR/endpoints"
+}
+
+# cm_stop TAG : end a scenario (its parent kills and reaps the children)
+cm_stop() {
+	local pid=${TAG_PIDS[$1]%% *}
+	stop_pid "$pid"
+	_untrack "$pid"
+}
+
+# cm_load : compute $TESTDIR/expected.tsv from $TESTDIR/endpoints and load
+# it into arrays, index 0..EP_N-1:
+#   EP_TAG EP_KIND EP_PID EP_NAME EP_FD EP_ACCESS EP_ID EP_OBJ EP_COMM
+#   EP_PEERS EP_EXTRA
+# and PROC_KINDS[pid] (sorted, one per line), EP_NAMES[pid/kind] (sorted,
+# one per line), EP_INDEX[pid/name].
+# Values are escaped as chanmaker escapes them (like the channels table).
+# EP_PEERS: comma-separated <pid>:<name>, sorted, "-" for none.  An
+# endpoint's peers are the other endpoints on the same object (same tag,
+# kind and obj): for pipes and fifos only those holding the other end (r
+# pairs with w; rw has both ends); for every other kind all of them.
+# EP_EXTRA: the x_KEY=VALUE fields, space-separated: info keys to check.
+cm_load() {
+	awk '
+	{
+		n++; tag[n] = $1; ex[n] = ""
+		for (i = 2; i <= NF; i++) {
+			eq = index($i, "="); k = substr($i, 1, eq - 1); v = substr($i, eq + 1)
+			if (k ~ /^x_/) { ex[n] = ex[n] (ex[n] == "" ? "" : " ") $i; continue }
+			f[n, k] = v
+		}
+	}
+	function peer(a, b,   ka, ra, wa, rb, wb) {
+		if (a == b || tag[a] != tag[b] || f[a, "kind"] != f[b, "kind"] || f[a, "obj"] != f[b, "obj"])
+			return 0
+		ka = f[a, "kind"]
+		if (ka != "pipes" && ka != "fifos")
+			return 1
+		ra = index(f[a, "access"], "r") > 0; wa = index(f[a, "access"], "w") > 0
+		rb = index(f[b, "access"], "r") > 0; wb = index(f[b, "access"], "w") > 0
+		return (ra && wb) || (wa && rb)
+	}
+	END {
+		for (a = 1; a <= n; a++) {
+			m = 0
+			for (b = 1; b <= n; b++)
+				if (peer(a, b)) list[++m] = f[b, "pid"] ":" f[b, "name"]
+			for (i = 2; i <= m; i++) {   # insertion sort, byte order
+				v = list[i]
+				for (j = i - 1; j >= 1 && list[j] > v; j--) list[j + 1] = list[j]
+				list[j + 1] = v
+			}
+			p = ""
+			for (i = 1; i <= m; i++) p = p (i > 1 ? "," : "") list[i]
+			if (p == "") p = "-"
+			printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", tag[a], f[a, "kind"], f[a, "pid"], f[a, "name"], f[a, "fd"], f[a, "access"], f[a, "id"], f[a, "obj"], f[a, "comm"], p, ex[a]
+		}
+	}' "$TESTDIR/endpoints" >"$TESTDIR/expected.tsv"
+
+	EP_TAG=() EP_KIND=() EP_PID=() EP_NAME=() EP_FD=() EP_ACCESS=() EP_ID=()
+	EP_OBJ=() EP_COMM=() EP_PEERS=() EP_EXTRA=()
+	declare -gA PROC_KINDS=() EP_NAMES=() EP_INDEX=()
+	local -A kinds=() names=()
+	local i=0 a b c d e f g h j k l key
+	while IFS=$TAB read -r a b c d e f g h j k l; do
+		EP_TAG[i]=$a EP_KIND[i]=$b EP_PID[i]=$c EP_NAME[i]=$d EP_FD[i]=$e
+		EP_ACCESS[i]=$f EP_ID[i]=$g EP_OBJ[i]=$h EP_COMM[i]=$j EP_PEERS[i]=$k
+		EP_EXTRA[i]=$l
+		EP_INDEX[$c/$d]=$i
+		[[ " ${kinds[$c]:-} " == *" $b "* ]] || kinds[$c]+=" $b"
+		names[$c/$b]+=" $d"
+		i=$((i + 1))
+	done <"$TESTDIR/expected.tsv"
+	EP_N=$i
+	for key in "${!kinds[@]}"; do
+		# shellcheck disable=SC2086
+		sort_words "PROC_KINDS[$key]" ${kinds[$key]}
+	done
+	for key in "${!names[@]}"; do
+		# shellcheck disable=SC2086
+		sort_words "EP_NAMES[$key]" ${names[$key]}
+	done
+}

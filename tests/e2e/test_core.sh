@@ -1,0 +1,461 @@
+#!/bin/bash
+# tests/e2e/test_core.sh — ipcfs end to end, first stage: pipes, fifos,
+# memfd, eventfd.  Real processes (chanmaker) joined by real channels, ipcfs
+# mounted in a temp dir, checked as a user would with ls, cat, readlink,
+# find; pipe and FIFO peers compared with lsof -nP +E.
+#
+#   IPCFS=build/ipcfs CHANMAKER=build/tests/chanmaker bash tests/e2e/test_core.sh
+#
+# Every expectation comes from what chanmaker reports it created (see
+# cm_load in lib.sh), never from ipcfs.
+
+# (results come back through namerefs: slurp, sort_words, norm_list)
+# shellcheck disable=SC2154
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_init
+
+NOBODY=65534
+TTL=$E2E_TTL
+# deadline for "appeared / gone after the ttl": the ttl plus room for a
+# rebuild on a loaded machine
+DEADLINE=$(awk -v t="$TTL" 'BEGIN { print t + 3 }')
+HEADER="KIND${TAB}PID${TAB}COMM${TAB}NAME${TAB}ACCESS${TAB}ID${TAB}PEERS${TAB}DETAIL"
+ENOENT="No such file or directory"
+EACCES="Permission denied"
+ROFS="Read-only file system"
+
+# ---- the processes, started before the mount so that the first snapshot
+# already holds them -----------------------------------------------------
+section "start the processes"
+cm_start fan fanout
+# a path with a space and a tab: escaped in info and in channels
+cm_start fifo fifo "$TESTDIR/fi fo${TAB}x"
+cm_start self selfpipe
+cm_start mem memfd
+cm_start efd eventfd
+cm_start odd oddcomm
+cm_start idle idle
+cm_start victim fanout
+cm_start_as "$NOBODY" user selfpipe
+cm_load
+ALL_TAGS="fan fifo self mem efd odd idle victim user"
+ALL_PIDS=
+for tag in $ALL_TAGS; do ALL_PIDS+=" ${TAG_PIDS[$tag]}"; done
+
+section "mount"
+ipcfs_mount "$TTL"
+diag "ipcfs pid $IPCFS_PID on $MNT, ttl=$TTL"
+
+# who PID : "PID (tag/role)" into WHO
+who() { WHO="$1 (${PROC_TAG[$1]}/${PROC_ROLE[$1]})"; }
+
+# ======================================================================
+section "MNT/ and self"
+# ======================================================================
+ls_root=$(ls -A "$MNT" 2>&1)
+declare -A listed=()
+for e in $ls_root; do listed[$e]=1; done
+missing=
+for ((i = 0; i < EP_N; i++)); do
+	[ -n "${listed[${EP_PID[i]}]:-}" ] || missing+=" ${EP_PID[i]}"
+done
+t_is "$missing" "" "ls MNT lists every process that has an endpoint"
+t_is "${listed[self]:-}${listed[channels]:-}" "11" "ls MNT lists self and channels"
+odd_names=
+for e in $ls_root; do [[ $e =~ ^([0-9]+|self|channels|sysv)$ ]] || odd_names+=" $e"; done
+t_is "$odd_names" "" "ls MNT holds only pids, self, channels (and sysv)"
+idle=${TAG_ROLE_PID[idle/idle]}
+t_is "${listed[$idle]:-not listed}" "not listed" "ls MNT does not list a process without endpoints ($idle)"
+t_is "$(find "$MNT/self" "$MNT/channels" -maxdepth 0 -printf '%y' 2>&1)" "lf" \
+	"MNT/self is a symlink, MNT/channels a regular file"
+t_errs "a name that is not a pid is not found" "$ENOENT" ls "$MNT/nosuchname"
+t_errs "a pid that does not exist is not found" "$ENOENT" ls "$MNT/2147483647"
+t_errs "an unknown kind is not found" "$ENOENT" ls "$MNT/${TAG_PIDS[fan]%% *}/nosuchkind"
+
+# two_lines_equal OUT : OUT is two lines, the same (sh's $$, then what
+# readlink, which sh exec'd into, said)
+two_lines_equal() {
+	[[ $1 =~ ^([0-9]+)$NL(.*)$ ]] && [ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+# the caller is sh, which execs readlink: the same process
+out=$(sh -c 'echo $$; exec readlink "$1"' sh "$MNT/self" 2>&1)
+if two_lines_equal "$out"; then t_pass "readlink MNT/self is the caller's pid"
+else t_fail "readlink MNT/self is the caller's pid" "got (pid, then readlink):" "$out"; fi
+t_is "$(cat "$MNT/self/comm" 2>&1)" "cat" "MNT/self/comm read by cat says cat (self resolves)"
+out=$("$CHANMAKER" threadself "$MNT/self" 2>&1)
+if [[ $out =~ ^pid=([0-9]+)\ tid=([0-9]+)\ link=(.*)$ ]] && [ "${BASH_REMATCH[1]}" != "${BASH_REMATCH[2]}" ]; then
+	t_is "${BASH_REMATCH[3]}" "${BASH_REMATCH[1]}" \
+		"readlink MNT/self from a second thread is the thread group id, not the tid"
+else
+	t_fail "readlink MNT/self from a second thread is the thread group id, not the tid" "chanmaker threadself said: $out"
+fi
+out=$(as_user "$NOBODY" sh -c 'echo $$; exec readlink "$1"' sh "$MNT/self" 2>&1)
+if two_lines_equal "$out"; then t_pass "readlink MNT/self as nobody is the caller's pid"
+else t_fail "readlink MNT/self as nobody is the caller's pid" "got (pid, then readlink):" "$out"; fi
+
+# ======================================================================
+section "MNT/<pid>/ of every process"
+# ======================================================================
+for pid in $ALL_PIDS; do
+	who "$pid"
+	pkinds=${PROC_KINDS[$pid]:-}
+
+	sort_words want channels comm $pkinds
+	t_is "$(ls -A "$MNT/$pid" 2>&1)" "$want" "ls MNT/$WHO lists comm, channels and exactly its kinds"
+
+	# owner, group and mode: those of /proc/<pid>/fd
+	out=$(stat -c '%F %u:%g %a' "$MNT/$pid" "/proc/$pid/fd" 2>&1)
+	t_is "${out%%$NL*}" "${out#*$NL}" "MNT/$WHO has the owner, group and mode of /proc/$pid/fd"
+
+	# one line; escaped like info values
+	esc_comm=${PROC_COMM[$pid]//\\040/ }
+	slurp got "$MNT/$pid/comm" || got="(cannot read)"
+	t_is "$got" "$esc_comm$NL" "cat MNT/$WHO/comm is one line: $esc_comm"
+
+	out=$(ls -A "$MNT/$pid/unix" 2>&1); rc=$?
+	t_is "$rc:$out" "0:" "ls MNT/$WHO/unix succeeds, empty"
+
+	for kind in $pkinds; do
+		t_is "$(ls -A "$MNT/$pid/$kind" 2>&1)" "${EP_NAMES[$pid/$kind]}" \
+			"ls MNT/$WHO/$kind lists exactly its endpoints"
+	done
+
+	# the whole subtree, with types: d dirs, f files, l peer links
+	entries=("d " "f channels" "f comm")
+	for ((i = 0; i < EP_N; i++)); do
+		[ "${EP_PID[i]}" = "$pid" ] || continue
+		k=${EP_KIND[i]} n=${EP_NAME[i]}
+		entries+=("d $k" "d $k/$n" "f $k/$n/info")
+		for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || entries+=("l $k/$n/$p"); done
+	done
+	sort_words want "${entries[@]}"
+	want=$(uniq <<<"$want")
+	t_is "$(find "$MNT/$pid" -printf '%y %P\n' 2>&1 | sort)" "$want" \
+		"find MNT/$WHO: every endpoint dir, info and peer link, nothing else"
+done
+
+# ======================================================================
+section "every endpoint: info and peer links"
+# ======================================================================
+for ((i = 0; i < EP_N; i++)); do
+	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]} peers=${EP_PEERS[i]}
+	who "$pid"
+	ep="$kind $pid:$name (${PROC_TAG[$pid]}/${PROC_ROLE[$pid]})"
+	dir=$MNT/$pid/$kind/$name
+
+	# info: the common keys, each exactly once, exact values
+	slurp text "$dir/info"; rc=$?
+	info_parse "$text"
+	want="read: 0" got="read: $rc"
+	for k in kind pid comm name fd id access peers; do
+		case $k in
+		kind) v=$kind ;; pid) v=$pid ;; comm) v=${EP_COMM[i]//\\040/ } ;;
+		name) v=$name ;; fd) v=${EP_FD[i]} ;; id) v=${EP_ID[i]} ;;
+		access) v=${EP_ACCESS[i]} ;; peers) v="$peers (sorted)" ;;
+		esac
+		gv=${INFO[$k]:-}
+		[ "$k" = peers ] && { norm_list gv "$gv"; gv+=" (sorted)"; }
+		want+="$NL$k: $v (1 line)"
+		got+="$NL$k: $gv (${INFO_N[$k]:-0} line)"
+	done
+	t_is "$got" "$want" "info of $ep: kind pid comm name fd id access peers"
+	# kind-specific keys chanmaker knows (fifo path; memfd path size mapped)
+	if [ -n "${EP_EXTRA[i]}" ]; then
+		want='' got='' keys=''
+		for x in ${EP_EXTRA[i]}; do
+			k=${x#x_}; v=${k#*=}; k=${k%%=*}
+			keys+=" $k"
+			want+="$k: ${v//\\040/ }$NL"
+			got+="$k: ${INFO[$k]:-(missing)}$NL"
+		done
+		t_is "$got" "$want" "info of $ep:$keys"
+	fi
+	t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
+
+	# the directory: info and one link per peer
+	words=(info)
+	for p in ${peers//,/ }; do [ "$p" = - ] || words+=("$p"); done
+	sort_words want "${words[@]}"
+	t_is "$(ls -A "$dir" 2>&1)" "$want" "ls $ep: info and one link per peer"
+
+	# every link: exact relative target, and it resolves to that endpoint
+	links=() targets=()
+	for p in ${peers//,/ }; do
+		[ "$p" = - ] && continue
+		links+=("$dir/$p")
+		targets+=("../../../${p%%:*}/$kind/${p#*:}")
+	done
+	[ ${#links[@]} -gt 0 ] || continue
+	mapfile -t got_targets < <(readlink -v "${links[@]}" 2>&1)
+	for ((j = 0; j < ${#links[@]}; j++)); do
+		p=${links[j]##*/}
+		slurp text "${links[j]}/info" || text="(cannot read info through the link)"
+		info_parse "$text"
+		t_is "${got_targets[j]:-} -> pid ${INFO[pid]:-} name ${INFO[name]:-}" \
+			"${targets[j]} -> pid ${p%%:*} name ${p#*:}" \
+			"readlink $pid/$kind/$name/$p is ${targets[j]} and resolves"
+	done
+done
+
+# ======================================================================
+section "MNT/channels and MNT/<pid>/channels"
+# ======================================================================
+CH=$TESTDIR/channels.root
+cat "$MNT/channels" >"$CH" 2>&1
+slurp chan "$CH"
+t_is "${chan%%$NL*}" "$HEADER" "MNT/channels header"
+t_is "$(awk -F'\t' 'NF != 8 { print NR ": " NF " fields: " $0 }' "$CH" | head -n5)" "" \
+	"MNT/channels: 8 tab-separated fields on every line"
+t_is "$(perl -ne 'chomp; print "$.: $_\n" if /[\x00-\x08\x0a-\x20\x7f]/ || /\\(?![0-7]{3})/' "$CH" | head -n5)" "" \
+	"MNT/channels: no raw space or control byte; every backslash starts \\ooo"
+t_is "${chan: -1}" "$NL" "MNT/channels ends with a newline"
+
+# the rows of our processes, by pid:name
+declare -A ROW=() ROWS_OF=() NROWS=()
+while IFS= read -r line; do
+	p=${line#*$TAB} p=${p%%$TAB*}
+	[[ " $ALL_PIDS " == *" $p "* ]] || continue
+	IFS=$TAB read -r k p c n a id pe de <<<"$line"
+	ROW[$p:$n]=$line
+	ROWS_OF[$p]+=$line$NL
+	NROWS[$p:$n]=$(( ${NROWS[$p:$n]:-0} + 1 ))
+done <<<"${chan#*$NL}"
+
+for ((i = 0; i < EP_N; i++)); do
+	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]}
+	ep="$kind $pid:$name (${PROC_TAG[$pid]})"
+	IFS=$TAB read -r k p c n a id pe de <<<"${ROW[$pid:$name]:-}"
+	norm_list pe "$pe"
+	t_is "${NROWS[$pid:$name]:-0} $k $c $a $id $pe" \
+		"1 $kind ${EP_COMM[i]} ${EP_ACCESS[i]} ${EP_ID[i]} ${EP_PEERS[i]}" \
+		"MNT/channels row of $ep: (count) KIND COMM ACCESS ID PEERS"
+	if [ "$kind" = fifos ]; then
+		x=${EP_EXTRA[i]#*x_path=}
+		t_has "$de" "${x%% *}" "MNT/channels DETAIL of $ep holds the FIFO's path"
+	fi
+done
+
+odd=${TAG_ROLE_PID[odd/odd]}
+IFS=$TAB read -r k p c n rest <<<"${ROW[$odd:3]:-}"
+t_is "$c" 'odd\040x\011y\012z' "MNT/channels writes the comm 'odd x<TAB>y<NL>z' as odd\\040x\\011y\\012z"
+
+# symmetry over the whole table, within one read (one snapshot)
+t_is "$(awk -F'\t' '
+	NR > 1 { key = $2 ":" $4; peers[key] = $7; kind[key] = $1 }
+	END {
+		for (a in peers) {
+			if (peers[a] == "-") continue
+			n = split(peers[a], l, ",")
+			for (i = 1; i <= n; i++) {
+				b = l[i]
+				if (!(b in peers)) { print kind[a] " " a " lists " b ", which has no row"; continue }
+				m = split(peers[b], r, ","); found = 0
+				for (j = 1; j <= m; j++) if (r[j] == a) found = 1
+				if (!found) print kind[a] " " a " lists " b ", which does not list it"
+			}
+		}
+	}' "$CH" | sort | head -n10)" "" "MNT/channels: every peer relation is symmetric (whole system)"
+
+for pid in $ALL_PIDS; do
+	who "$pid"
+	slurp out "$MNT/$pid/channels" || out="(cannot read)"
+	t_is "${out%%$NL*}" "$HEADER" "MNT/$WHO/channels header"
+	rows=${out#*$NL}
+	# exactly the rows of this process in MNT/channels (same content)
+	mapfile -t a <<<"${rows%$NL}"; [ -n "${rows%$NL}" ] || a=()
+	mapfile -t b <<<"${ROWS_OF[$pid]%$NL}"; [ -n "${ROWS_OF[$pid]:-}" ] || b=()
+	sort_words got_rows "${a[@]}"
+	sort_words want_rows "${b[@]}"
+	n=0; for ((j = 0; j < EP_N; j++)); do [ "${EP_PID[j]}" = "$pid" ] && n=$((n + 1)); done
+	t_is "${#a[@]} rows$NL$got_rows" "$n rows$NL$want_rows" \
+		"MNT/$WHO/channels: one row per endpoint, the same as in MNT/channels"
+done
+
+# ======================================================================
+section "pipe and FIFO peers: ipcfs vs lsof -nP +E"
+# ======================================================================
+LSOF_TAGS="fan fifo self odd user"
+lsof_pids=
+for t in $LSOF_TAGS; do for p in ${TAG_PIDS[$t]}; do lsof_pids+=${lsof_pids:+,}$p; done; done
+# (pid:fd peerpid:peerfd) of pipes and FIFOs, from lsof's endpoint lists;
+# lsof +E lists every other holder, so keep the pairs where one side reads
+# and the other writes (u = read-write), as the peer rule says
+timeout 20 lsof -nP -w +E -F pftan -p "$lsof_pids" >"$TESTDIR/lsof.out" 2>"$TESTDIR/lsof.err"
+lsof_rc=$?
+lsof_pairs=$(perl -ne '
+	BEGIN { %want = map { $_ => 1 } split /,/, shift @ARGV }
+	chomp;
+	if (/^p(\d+)/) { $pid = $1; next }
+	if (/^f(.*)/)  { $fd = $1; $acc = ""; $type = ""; next }
+	if (/^a(.*)/)  { $acc = $1; next }
+	if (/^t(.*)/)  { $type = $1; next }
+	if (/^n(.*)/) {
+		my $n = $1;
+		next unless $type eq "FIFO" && $fd =~ /^\d+$/ && $want{$pid};
+		$n =~ s/^\S+//;  # "pipe" or the FIFO path
+		while ($n =~ / (\d+),(.*?),(\d+)([rwu])(?= |$)/g) {
+			my ($pp, $pf, $pm) = ($1, $3, $4);
+			my $r1 = $acc =~ /[ru]/; my $w1 = $acc =~ /[wu]/;
+			my $r2 = $pm =~ /[ru]/;  my $w2 = $pm =~ /[wu]/;
+			print "$pid:$fd $pp:$pf\n" if ($r1 && $w2) || ($w1 && $r2);
+		}
+	}' "$lsof_pids" "$TESTDIR/lsof.out" | sort -u)
+exp_pairs=()
+for ((i = 0; i < EP_N; i++)); do
+	[[ " $LSOF_TAGS " == *" ${EP_TAG[i]} "* ]] || continue
+	for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || exp_pairs+=("${EP_PID[i]}:${EP_NAME[i]} $p"); done
+done
+sort_words exp_pairs_s "${exp_pairs[@]}"
+t_is "$lsof_rc:$lsof_pairs" "0:$exp_pairs_s" \
+	"lsof -nP +E agrees with chanmaker on the pipe/FIFO pairs (${#exp_pairs[@]} pairs; checks the harness)"
+ipcfs_pairs=$(awk -F'\t' -v pids=",$lsof_pids," '
+	NR > 1 && ($1 == "pipes" || $1 == "fifos") && index(pids, "," $2 ",") && $7 != "-" {
+		n = split($7, l, ","); for (i = 1; i <= n; i++) print $2 ":" $4 " " l[i] }' "$MNT/channels" | sort -u)
+t_is "$ipcfs_pairs" "$lsof_pairs" \
+	"ipcfs pipe/FIFO peers of these processes are the pairs lsof -nP +E reports"
+[ -s "$TESTDIR/lsof.err" ] && diag "lsof stderr: $(head -c 500 "$TESTDIR/lsof.err")"
+
+# ======================================================================
+section "read-only: anything that would write gets EROFS"
+# ======================================================================
+w=${TAG_ROLE_PID[fan/writer]}
+d=$MNT/$w/pipes/4
+link=${EP_PEERS[${EP_INDEX[$w/4]}]%%,*}
+t_errs "touch MNT/newfile: EROFS" "$ROFS" touch "$MNT/newfile"
+t_errs "mkdir MNT/newdir: EROFS" "$ROFS" mkdir "$MNT/newdir"
+t_errs "mkdir MNT/<pid>/newdir: EROFS" "$ROFS" mkdir "$MNT/$w/newdir"
+t_errs "echo > info: EROFS" "$ROFS" sh -c 'echo x > "$1"' sh "$d/info"
+t_errs "echo >> info: EROFS" "$ROFS" sh -c 'echo x >> "$1"' sh "$d/info"
+t_errs "truncate -s0 info: EROFS" "$ROFS" truncate -s 0 "$d/info"
+t_errs "echo > MNT/channels: EROFS" "$ROFS" sh -c 'echo x > "$1"' sh "$MNT/channels"
+t_errs "rm info: EROFS" "$ROFS" rm -f "$d/info"
+t_errs "rm a peer link: EROFS" "$ROFS" rm -f "$d/$link"
+t_errs "rm MNT/self: EROFS" "$ROFS" rm -f "$MNT/self"
+t_errs "rm -r an endpoint dir: EROFS" "$ROFS" rm -rf "$d"
+t_errs "rmdir an endpoint dir: EROFS" "$ROFS" rmdir "$d"
+t_errs "ln -s in MNT: EROFS" "$ROFS" ln -s x "$MNT/newlink"
+t_errs "ln (hard link) of info: EROFS" "$ROFS" ln "$d/info" "$d/info2"
+t_errs "mkfifo in MNT: EROFS" "$ROFS" mkfifo "$MNT/newfifo"
+t_errs "mv comm: EROFS" "$ROFS" mv "$MNT/$w/comm" "$MNT/$w/comm2"
+t_errs "chmod info: EROFS" "$ROFS" chmod 600 "$d/info"
+t_errs "chown info: EROFS" "$ROFS" chown 1:1 "$d/info"
+t_errs "touch an existing info (set times): EROFS" "$ROFS" touch -c "$d/info"
+t_errs "setxattr on info: EROFS" "$ROFS" python3 -c '
+import os, sys
+try:
+    os.setxattr(sys.argv[1], "user.x", b"1")
+except OSError as e:
+    sys.exit(os.strerror(e.errno))' "$d/info"
+t_is "$(info_get "$d/info" pid)|$(readlink "$d/$link")" "$w|../../../${link%%:*}/pipes/${link#*:}" \
+	"after the refused writes the endpoint and its link are intact"
+
+# ======================================================================
+section "another user: enters only its own processes; channels filtered"
+# ======================================================================
+upid=${TAG_ROLE_PID[user/self]}
+t_errs "nobody: ls MNT/<root's pid> is refused" "$EACCES" as_user "$NOBODY" ls "$MNT/$w"
+t_errs "nobody: cat MNT/<root's pid>/comm is refused" "$EACCES" as_user "$NOBODY" cat "$MNT/$w/comm"
+t_errs "nobody: cat a root endpoint's info is refused" "$EACCES" as_user "$NOBODY" cat "$d/info"
+t_errs "nobody: readlink a root endpoint's peer link is refused" "$EACCES" \
+	as_user "$NOBODY" readlink -v "$d/$link"
+out=$(as_user "$NOBODY" ls -A "$MNT" 2>&1)
+t_is "$(grep -cx -e "$w" -e "$upid" <<<"$out")" 2 "nobody: ls MNT lists pid numbers, root's and its own (as /proc does)"
+t_is "$(as_user "$NOBODY" ls -A "$MNT/$upid/pipes" 2>&1)" "3${NL}4" "nobody: ls MNT/<own pid>/pipes"
+t_is "$(as_user "$NOBODY" cat "$MNT/$upid/pipes/3/info" 2>&1 | grep -E '^(pid|peers): ')" \
+	"pid: $upid${NL}peers: $upid:4" "nobody: cat its own endpoint's info"
+t_is "$(as_user "$NOBODY" readlink -v "$MNT/$upid/pipes/3/$upid:4" 2>&1)" "../../../$upid/pipes/4" \
+	"nobody: readlink its own peer link"
+UCH=$TESTDIR/channels.nobody
+as_user "$NOBODY" cat "$MNT/channels" >"$UCH" 2>&1
+slurp uchan "$UCH"
+t_is "${uchan%%$NL*}" "$HEADER" "nobody: MNT/channels header"
+foreign=
+declare -A seen=()
+while IFS=$TAB read -r k p rest; do
+	[ -n "$p" ] || continue
+	[ -n "${seen[$p]:-}" ] && continue
+	seen[$p]=1
+	slurp st "/proc/$p/status" || continue   # exited since
+	[[ $st =~ Uid:[[:space:]]+[0-9]+[[:space:]]+([0-9]+) ]]
+	[ "${BASH_REMATCH[1]}" = "$NOBODY" ] || foreign+=" $p(euid ${BASH_REMATCH[1]})"
+done <<<"${uchan#*$NL}"
+t_is "$foreign" "" "nobody: MNT/channels holds only rows of nobody's processes"
+t_is "$(awk -F'\t' -v p="$upid" '$2 == p { print $1 " " $4 " " $7 }' "$UCH" | sort)" \
+	"pipes 3 $upid:4${NL}pipes 4 $upid:3" "nobody: MNT/channels holds its own process's rows"
+
+# ======================================================================
+section "freshness: a new process appears after the ttl"
+# ======================================================================
+cm_start late selfpipe
+late=$CM_PID
+if poll_until "$DEADLINE" test -L "$MNT/$late/pipes/4/$late:3"; then
+	t_pass "a process started after the mount appears, with its peer link, within ttl+3s"
+else
+	t_fail "a process started after the mount appears, with its peer link, within ttl+3s" \
+		"got: $(ls -A "$MNT/$late/pipes/4" 2>&1)"
+fi
+
+# ======================================================================
+section "a killed process is gone after the ttl"
+# ======================================================================
+vw=${TAG_ROLE_PID[victim/writer]}
+vr1=${TAG_ROLE_PID[victim/reader1]} vr2=${TAG_ROLE_PID[victim/reader2]} vr3=${TAG_ROLE_PID[victim/reader3]}
+t_ok "before the kill: the writer's link to reader2 exists" test -L "$MNT/$vw/pipes/4/$vr2:5"
+
+# kill one reader (chanmaker reaps it at once); the writer survives
+kill -KILL "$vr2"
+poll_until 5 test ! -e "/proc/$vr2" || bail_out "reader $vr2 still exists 5 s after SIGKILL"
+if poll_until "$DEADLINE" test ! -e "$MNT/$vr2"; then
+	t_pass "a killed process is gone from the tree within ttl+3s"
+else
+	t_fail "a killed process is gone from the tree within ttl+3s" "got: $(ls -A "$MNT/$vr2" 2>&1)"
+fi
+t_errs "ls MNT/<killed pid>: $ENOENT" "$ENOENT" ls "$MNT/$vr2"
+t_errs "cat MNT/<killed pid>/comm: $ENOENT" "$ENOENT" cat "$MNT/$vr2/comm"
+t_errs "cat its old endpoint's info: $ENOENT" "$ENOENT" cat "$MNT/$vr2/pipes/5/info"
+t_errs "readlink the survivor's old link to it: $ENOENT" "$ENOENT" readlink -v "$MNT/$vw/pipes/4/$vr2:5"
+sort_words want info "$vr1:3" "$vr3:3" "$vr3:7"
+t_is "$(ls -A "$MNT/$vw/pipes/4" 2>&1)" "$want" "the surviving writer's links no longer include the killed reader"
+norm_list got "$(info_get "$MNT/$vw/pipes/4/info" peers)"
+norm_list want "$vr1:3,$vr3:3,$vr3:7"
+t_is "$got" "$want" "the surviving writer's info peers no longer include the killed reader"
+t_is "$(awk -F'\t' -v p="$vr2" '$2 == p || $7 ~ "(^|,)" p ":"' "$MNT/channels")" "" \
+	"MNT/channels has no row of, and no peer naming, the killed reader"
+
+# end the whole scenario (its parent kills and reaps the children)
+cm_stop victim
+gone() { local p; for p in "$@"; do [ -e "$MNT/$p" ] && return 1; done; return 0; }
+if poll_until "$DEADLINE" gone "$vw" "$vr1" "$vr3"; then
+	t_pass "a killed scenario (writer and readers) is gone from the tree within ttl+3s"
+else
+	t_fail "a killed scenario (writer and readers) is gone from the tree within ttl+3s"
+fi
+for p in "$vw" "$vr1" "$vr3"; do
+	t_errs "ls MNT/$p (killed): $ENOENT" "$ENOENT" ls "$MNT/$p"
+done
+t_is "$(ls -A "$MNT" | grep -x -e "$vw" -e "$vr1" -e "$vr2" -e "$vr3")" "" \
+	"ls MNT lists none of the killed processes"
+cat "$MNT/channels" >"$CH" 2>&1
+t_is "$(awk -F'\t' -v a="$vw" -v b="$vr1" -v c="$vr3" '$2 == a || $2 == b || $2 == c' "$CH")" "" \
+	"MNT/channels has no row of the killed processes"
+t_is "$(awk -F'\t' -v p="$w" '$2 == p { print $1 " " $4 " " $7 }' "$CH")" "pipes 4 ${EP_PEERS[${EP_INDEX[$w/4]}]}" \
+	"the other fanout is untouched"
+
+# ======================================================================
+section "ttl=0: rebuilt on every open, no waiting at all"
+# ======================================================================
+MNT1=$MNT
+ipcfs_mount 0
+MNT0=$MNT
+MNT=$MNT1
+cm_start zero selfpipe
+zp=$CM_PID
+t_is "$(ls -A "$MNT0/$zp/pipes" 2>&1)" "3${NL}4" "ttl=0: a new process is there at once"
+t_is "$(info_get "$MNT0/$zp/pipes/3/info" peers 2>&1)" "$zp:4" "ttl=0: its info, at once"
+cm_stop zero
+t_errs "ttl=0: a reaped process is gone at once (ls MNT/<pid>)" "$ENOENT" ls "$MNT0/$zp"
+t_errs "ttl=0: a reaped process is gone at once (cat MNT/<pid>/comm)" "$ENOENT" cat "$MNT0/$zp/comm"
+t_is "$(awk -F'\t' -v p="$zp" '$2 == p' "$MNT0/channels")" "" "ttl=0: and gone from MNT/channels at once"
+
+t_done
