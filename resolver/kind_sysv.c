@@ -286,7 +286,8 @@ static int add_endpoints(struct resolve *s)
 	size_t i, kept = 0;
 	long r;
 
-	qsort(s->members, s->n_members, sizeof(*s->members), compare_member);
+	if (s->n_members)	/* members is NULL when there are none */
+		qsort(s->members, s->n_members, sizeof(*s->members), compare_member);
 	for (i = 0; i < s->n_members; i++) {
 		if (kept && s->members[kept - 1].object == s->members[i].object &&
 		    s->members[kept - 1].process == s->members[i].process)

@@ -63,7 +63,8 @@ static int list_pids(const struct proc_root *root, pid_t **pids, size_t *count)
 		list[n++] = (pid_t)pid;
 	}
 	closedir(dir);
-	qsort(list, n, sizeof(*list), compare_pid);
+	if (n)	/* list is NULL when there are none */
+		qsort(list, n, sizeof(*list), compare_pid);
 	*pids = list;
 	*count = n;
 	return 0;
