@@ -154,7 +154,8 @@ int main(int argc, char *argv[])
 		if (!loop)
 			goto out_unmount;
 		fuse_loop_cfg_set_clone_fd(loop, (unsigned)cmdline.clone_fd);
-		fuse_loop_cfg_set_idle_threads(loop, cmdline.max_idle_threads);
+		if (cmdline.max_idle_threads != UINT_MAX)
+			fuse_loop_cfg_set_idle_threads(loop, cmdline.max_idle_threads);
 		if (cmdline.max_threads != UINT_MAX)
 			fuse_loop_cfg_set_max_threads(loop, cmdline.max_threads);
 		status = fuse_session_loop_mt(se, loop);

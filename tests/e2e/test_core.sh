@@ -39,6 +39,8 @@ cm_start idle idle
 cm_start victim fanout
 cm_start_as "$NOBODY" user selfpipe
 cm_load
+# fan 5, fifo 3, self 2, mem 4, efd 4, odd 2, idle 0, victim 5, user 2
+t_is "$EP_N" 27 "chanmaker reported the 27 endpoints of the scenarios (checks the harness)"
 ALL_TAGS="fan fifo self mem efd odd idle victim user"
 ALL_PIDS=
 for tag in $ALL_TAGS; do ALL_PIDS+=" ${TAG_PIDS[$tag]}"; done
@@ -46,6 +48,15 @@ for tag in $ALL_TAGS; do ALL_PIDS+=" ${TAG_PIDS[$tag]}"; done
 section "mount"
 ipcfs_mount "$TTL"
 diag "ipcfs pid $IPCFS_PID on $MNT, ttl=$TTL"
+
+# chan_select PATH AWK_CONDITION [AWK_OPTIONS...] : read a channels table;
+# print "header ok" (or what came instead), then the rows matching the
+# condition — so that a failed read never passes for "no such row"
+chan_select() {
+	local path=$1 cond=$2; shift 2
+	{ cat "$path" 2>&1; } | awk -F'\t' -v h="$HEADER" "$@" \
+		'NR == 1 { print ($0 == h ? "header ok" : "bad header: " $0); next } '"$cond"
+}
 
 # who PID : "PID (tag/role)" into WHO
 who() { WHO="$1 (${PROC_TAG[$1]}/${PROC_ROLE[$1]})"; }
@@ -420,7 +431,7 @@ t_is "$(ls -A "$MNT/$vw/pipes/4" 2>&1)" "$want" "the surviving writer's links no
 norm_list got "$(info_get "$MNT/$vw/pipes/4/info" peers)"
 norm_list want "$vr1:3,$vr3:3,$vr3:7"
 t_is "$got" "$want" "the surviving writer's info peers no longer include the killed reader"
-t_is "$(awk -F'\t' -v p="$vr2" '$2 == p || $7 ~ "(^|,)" p ":"' "$MNT/channels")" "" \
+t_is "$(chan_select "$MNT/channels" '$2 == p || $7 ~ "(^|,)" p ":"' -v p="$vr2")" "header ok" \
 	"MNT/channels has no row of, and no peer naming, the killed reader"
 
 # end the whole scenario (its parent kills and reaps the children)
@@ -437,10 +448,10 @@ done
 t_is "$(ls -A "$MNT" | grep -x -e "$vw" -e "$vr1" -e "$vr2" -e "$vr3")" "" \
 	"ls MNT lists none of the killed processes"
 cat "$MNT/channels" >"$CH" 2>&1
-t_is "$(awk -F'\t' -v a="$vw" -v b="$vr1" -v c="$vr3" '$2 == a || $2 == b || $2 == c' "$CH")" "" \
+t_is "$(chan_select "$CH" '$2 == a || $2 == b || $2 == c' -v a="$vw" -v b="$vr1" -v c="$vr3")" "header ok" \
 	"MNT/channels has no row of the killed processes"
-t_is "$(awk -F'\t' -v p="$w" '$2 == p { print $1 " " $4 " " $7 }' "$CH")" "pipes 4 ${EP_PEERS[${EP_INDEX[$w/4]}]}" \
-	"the other fanout is untouched"
+t_is "$(chan_select "$CH" '$2 == p { print $1 " " $4 " " $7 }' -v p="$w")" \
+	"header ok${NL}pipes 4 ${EP_PEERS[${EP_INDEX[$w/4]}]}" "the other fanout is untouched"
 
 # ======================================================================
 section "ttl=0: rebuilt on every open, no waiting at all"
@@ -456,6 +467,6 @@ t_is "$(info_get "$MNT0/$zp/pipes/3/info" peers 2>&1)" "$zp:4" "ttl=0: its info,
 cm_stop zero
 t_errs "ttl=0: a reaped process is gone at once (ls MNT/<pid>)" "$ENOENT" ls "$MNT0/$zp"
 t_errs "ttl=0: a reaped process is gone at once (cat MNT/<pid>/comm)" "$ENOENT" cat "$MNT0/$zp/comm"
-t_is "$(awk -F'\t' -v p="$zp" '$2 == p' "$MNT0/channels")" "" "ttl=0: and gone from MNT/channels at once"
+t_is "$(chan_select "$MNT0/channels" '$2 == p' -v p="$zp")" "header ok" "ttl=0: and gone from MNT/channels at once"
 
 t_done
