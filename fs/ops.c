@@ -422,9 +422,11 @@ struct request {
 	struct target target;
 };
 
-/* Contents (open, readdir) are at most ttl old; with ttl 0 they are
- * rebuilt each time, while lookups and attributes on the way to them use
- * the latest snapshot rather than rebuilding once per path component. */
+/* What a request shows is at most ttl old.  With ttl 0 that means a
+ * rebuild per request, except for the attributes and targets of files and
+ * links: they change with their directory's listing, which is always
+ * rebuilt, so they may use the latest snapshot (a cat then costs two
+ * rebuilds, lookup and open, not one per request). */
 enum freshness { FOR_CONTENT, FOR_NAMES };
 
 static int request_begin(fuse_req_t req, fuse_ino_t ino, enum freshness freshness,
@@ -435,6 +437,8 @@ static int request_begin(fuse_req_t req, fuse_ino_t ino, enum freshness freshnes
 	rq->fs = fs_of(req);
 	rq->held = NULL;
 	r = nodes_key(rq->fs->nodes, ino, &rq->key);
+	if (is_dir(rq->key.type))
+		freshness = FOR_CONTENT;
 	if (r == 0) {
 		rq->held = freshness == FOR_CONTENT ? snapcache_acquire(&rq->fs->cache) :
 						      snapcache_acquire_latest(&rq->fs->cache);
@@ -475,7 +479,7 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	uint64_t id;
 	int r;
 
-	if (request_begin(req, parent, FOR_NAMES, &rq) < 0)
+	if (request_begin(req, parent, FOR_CONTENT, &rq) < 0)
 		return;
 	r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
 	/* A process younger than the snapshot (the caller's own, through
@@ -491,11 +495,6 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		rq.snap = rq.held->snap;
 		r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
 	}
-	/* With ttl 0 names come from the latest snapshot, which may predate
-	 * the death of the process looked up. */
-	if (r == 0 && child.type == NODE_PROC && rq.fs->ttl == 0 &&
-	    !ipc_process_alive(&rq.fs->cache.root, name))
-		r = -ENOENT;
 	if (r == 0) {
 		id = nodes_remember(rq.fs->nodes, &child);
 		if (!id) {

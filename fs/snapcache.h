@@ -28,8 +28,8 @@ void snapcache_destroy(struct snapcache *cache);
  * NULL only when none could ever be built. Pair with snapcache_release. */
 struct held_snapshot *snapcache_acquire(struct snapcache *cache);
 void snapcache_release(struct held_snapshot *held);
-/* The latest snapshot when ttl is 0 (names on the way to an open need not
- * each rebuild), else as snapcache_acquire. */
+/* The latest snapshot when ttl is 0 (for what follows a listing that was
+ * itself rebuilt), else as snapcache_acquire. */
 struct held_snapshot *snapcache_acquire_latest(struct snapcache *cache);
 /* A snapshot whose build began after this call: for a lookup of a process
  * too new for the current one. */

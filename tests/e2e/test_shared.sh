@@ -28,13 +28,15 @@ ENOENT="No such file or directory"
 # At exit, before lib.sh's cleanup: end shmmaker if it still runs (it
 # removes its objects), then remove whatever a killed run may have left
 # (names and keys derive from its pid, see shmmaker.c).
-SM_RUNNING=0
+SM_RUNNING=0 SM_PID=
 sm_exit() {
 	if [ "$SM_RUNNING" = 1 ]; then
-		cm_stop sm
+		# (cm_start sets CM_PID before it reads the report)
+		[ -n "$SM_PID" ] || SM_PID=${CM_PID:-}
+		[ -n "$SM_PID" ] && stop_pid "$SM_PID"
 		SM_RUNNING=0
 	fi
-	[ -n "${SM_PID:-}" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
+	[ -n "$SM_PID" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
 	_e2e_cleanup
 }
 trap sm_exit EXIT
@@ -66,7 +68,7 @@ while IFS= read -r line; do
 		[[ $line =~ obj=([A-Z0-9]+)\ ino=([0-9]+) ]] && OBJ_INO[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]} ;;
 	esac
 done <"$TESTDIR/cm.sm"
-[ ${#SV_ID[@]} = 3 ] && [ ${#MAP_LOWEST[@]} = 4 ] || bail_out "shmmaker report incomplete: $(cat "$TESTDIR/cm.sm")"
+{ [ ${#SV_ID[@]} = 3 ] && [ ${#MAP_LOWEST[@]} = 4 ]; } || bail_out "shmmaker report incomplete: $(cat "$TESTDIR/cm.sm")"
 diag "shmmaker parent $SM_PID; sysv shm ${SV_ID[shm]} msg ${SV_ID[msg]} sem ${SV_ID[sem]}"
 
 # who PID : "PID (role)" into WHO
@@ -86,22 +88,22 @@ for ((i = 0; i < EP_N; i++)); do
 done
 t_is "$got" "$want" "every fd shmmaker reports has that link text and inode in /proc/<pid>/fd"
 # mappings: the lowest start of each object's lines in /proc/<pid>/maps
-want=() got=()
+want_a=() got_a=()
 for k in "${!MAP_LOWEST[@]}"; do
 	p=${k%/*} o=${k#*/}
-	want+=("$p:$o:${MAP_LOWEST[$k]}")
-	got+=("$p:$o:$(awk -v ino="${OBJ_INO[$o]}" '
+	want_a+=("$p:$o:${MAP_LOWEST[$k]}")
+	got_a+=("$p:$o:$(awk -v ino="${OBJ_INO[$o]}" '
 		$5 == ino && $6 ~ /^\/(memfd:|dev\/shm\/)/ {
 			split($1, r, "-"); s = r[1]
 			if (low == "" || length(s) < length(low) || (length(s) == length(low) && s < low)) low = s
 		}
 		END { print low }' "/proc/$p/maps")")
 done
-sort_words want "${want[@]}"
-sort_words got "${got[@]}"
+sort_words want "${want_a[@]}"
+sort_words got "${got_a[@]}"
 t_is "$got" "$want" "the lowest start of every mapped object in /proc/<pid>/maps is the one shmmaker reports"
 
-# System V: /proc/sysvipc rows, by class and id, as KV[class/field]
+# sysv_load CLASS ID : the /proc/sysvipc/CLASS row of ID into KV[column]
 declare -A KV
 sysv_load() {
 	local cls=$1 id=$2 hdr row i
@@ -289,7 +291,7 @@ sysv_ids_match() {
 	local cls=$1 want got
 	want=$(awk 'NR > 1 { print $2 }' "/proc/sysvipc/$cls" | sort)
 	got=$(ls -A "$MNT/sysv/$cls" 2>&1 | sort)
-	SYSV_LS_DIFF="ls: $(echo $got) /proc/sysvipc: $(echo $want)"
+	SYSV_LS_DIFF="ls: ${got//$NL/ } /proc/sysvipc: ${want//$NL/ }"
 	[ "$got" = "$want" ]
 }
 for cls in shm msg sem; do
@@ -356,8 +358,10 @@ for cls in shm msg sem; do
 			"${targets[j]} -> pid ${m%%:*} name ${m#*:} class $cls" \
 			"readlink MNT/sysv/$cls/$id/$m is ${targets[j]} and resolves"
 	done
-	t_is "$(find "$obj" -printf '%y %P\n' 2>&1 | sort)" \
-		"$(printf '%s\n' "d " "f info" $(for m in ${MEMBERS[$cls]}; do echo "l_$m"; done) | sed 's/^l_/l /' | sort)" \
+	entries=("d " "f info")
+	for m in ${MEMBERS[$cls]}; do entries+=("l $m"); done
+	sort_words want "${entries[@]}"
+	t_is "$(find "$obj" -printf '%y %P\n' 2>&1 | sort)" "$want" \
 		"find MNT/sysv/$cls/$id: info and the member links, nothing else"
 
 	# each member's own endpoint shows the object's keys too
@@ -426,12 +430,12 @@ declare -A LIVE_MEMBERS=(
 )
 # LS_GOT / LS_WANT: the listings of the objects' dirs and of the mapper's
 # endpoints on M1 and A, each line "<dir>: <entries>"
-LS_GOT= LS_WANT=
+LS_GOT='' LS_WANT=''
 mp=${RP[mapper]}
 M1MAP=map-${MAP_LOWEST[$mp/M1]} SAMAP=map-${MAP_LOWEST[$mp/SA]}
 listings_match() {
 	local cls words
-	LS_GOT= LS_WANT=
+	LS_GOT='' LS_WANT=''
 	for cls in shm msg sem; do
 		sort_words words info ${LIVE_MEMBERS[$cls]}
 		LS_WANT+="sysv/$cls/${SV_ID[$cls]}: ${words//$NL/ }$NL"
