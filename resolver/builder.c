@@ -46,6 +46,37 @@ long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
 	return (long)b->n_endpoints++;
 }
 
+int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
+			      enum ipc_kind kind, size_t detail_size, void **detail)
+{
+	struct ipc_endpoint ep = {
+		.process = probe->process, .kind = (uint8_t)kind, .fd = probe->fd,
+		.access = (uint8_t)probe->facts.access, .id = probe->facts.ino,
+		.object = { probe->facts.dev, probe->facts.ino },
+	};
+	struct file_detail *file = arena_alloc(b->arena, detail_size);
+	long r;
+
+	if (!file)
+		return -ENOMEM;
+	file->path = arena_strndup(b->arena, probe->link, probe->link_len);
+	if (!file->path)
+		return -ENOMEM;
+	ep.detail = file;
+	r = builder_add_endpoint(b, &ep);
+	if (r < 0)
+		return (int)r;
+	*detail = file;
+	return 1;
+}
+
+void file_detail_info(const struct file_detail *detail, struct textbuf *tb)
+{
+	textbuf_puts(tb, "path: ");
+	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
+	textbuf_puts(tb, "\n");
+}
+
 int builder_add_peer(struct builder *b, uint32_t a, uint32_t c)
 {
 	if (a == c)

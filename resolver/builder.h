@@ -84,6 +84,21 @@ void *builder_state(struct builder *b, const struct kind_module *module);
 long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep);
 /* Records that a and b are peers (both directions). */
 int builder_add_peer(struct builder *b, uint32_t a, uint32_t c);
+/* What every fd on a file object (FIFO, memfd, shm, mqueue) keeps: kinds
+ * put it first in their detail. */
+struct file_detail {
+	const char *path;	/* the fd link's text */
+};
+
+/* Adds the endpoint of probe's fd on a file object, whose facts (with
+ * stat) it has: access, and (device, inode) as id and object; with a
+ * zeroed detail of detail_size bytes starting with a file_detail, handed
+ * back for the kind to complete.  Returns 1 (taken) or -errno. */
+int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
+			      enum ipc_kind kind, size_t detail_size, void **detail);
+/* The info line "path: <path>", escaped. */
+void file_detail_info(const struct file_detail *detail, struct textbuf *tb);
+
 /* Peers every two endpoints of the kinds in kinds_mask that reach the same
  * object and for which pair() holds (NULL: always). */
 int builder_link_by_object(struct builder *b, uint32_t kinds_mask,

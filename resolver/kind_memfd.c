@@ -15,7 +15,6 @@
 
 int shmem_claim_fd(struct builder *b, struct fd_probe *probe, enum ipc_kind kind)
 {
-	struct ipc_endpoint ep = { .process = probe->process, .kind = (uint8_t)kind, .fd = probe->fd };
 	struct shmem_detail *detail;
 	int r;
 
@@ -24,21 +23,12 @@ int shmem_claim_fd(struct builder *b, struct fd_probe *probe, enum ipc_kind kind
 		return r;
 	if (probe->facts.type != S_IFREG)
 		return 0;
-	detail = arena_alloc(b->arena, sizeof(*detail));
-	if (!detail)
-		return -ENOMEM;
-	detail->path = arena_strndup(b->arena, probe->link, probe->link_len);
-	if (!detail->path)
-		return -ENOMEM;
-	detail->size = probe->facts.size;
-	detail->size_known = true;
-	ep.access = (uint8_t)probe->facts.access;
-	ep.id = probe->facts.ino;
-	ep.object[0] = probe->facts.dev;
-	ep.object[1] = probe->facts.ino;
-	ep.detail = detail;
-	r = (int)builder_add_endpoint(b, &ep);
-	return r < 0 ? r : 1;
+	r = builder_add_file_endpoint(b, probe, kind, sizeof(*detail), (void **)&detail);
+	if (r > 0) {
+		detail->size = probe->facts.size;
+		detail->size_known = true;
+	}
+	return r;
 }
 
 /* fd endpoints ordered by object, then holder. */
@@ -94,8 +84,8 @@ static int add_mapping(struct builder *b, uint32_t process, enum ipc_kind kind,
 
 	if (!detail)
 		return -ENOMEM;
-	detail->path = arena_strndup(b->arena, o->path, strlen(o->path));
-	if (!detail->path)
+	detail->file.path = arena_strndup(b->arena, o->path, strlen(o->path));
+	if (!detail->file.path)
 		return -ENOMEM;
 	detail->mapped = true;
 	/* A mapping's length is not the object's size: take it from an fd
@@ -163,12 +153,11 @@ void shmem_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 	const struct shmem_detail *detail = ep->detail;
 
 	(void)snap;
-	textbuf_puts(tb, "path: ");
-	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
+	file_detail_info(&detail->file, tb);
 	if (detail->size_known)
-		textbuf_printf(tb, "\nsize: %" PRIu64, detail->size);
+		textbuf_printf(tb, "size: %" PRIu64, detail->size);
 	else
-		textbuf_puts(tb, "\nsize: -");
+		textbuf_puts(tb, "size: -");
 	textbuf_printf(tb, "\nmapped: %s\n", detail->mapped ? "yes" : "no");
 }
 
@@ -178,7 +167,7 @@ void shmem_detail_text(const struct ipc_snapshot *snap, const struct ipc_endpoin
 	const struct shmem_detail *detail = ep->detail;
 
 	(void)snap;
-	textbuf_puts(tb, detail->path);
+	textbuf_puts(tb, detail->file.path);
 	if (detail->size_known)
 		textbuf_printf(tb, " size=%" PRIu64, detail->size);
 	if (detail->mapped)

@@ -16,10 +16,6 @@
 /* ipc/mqueue.c; not exported in linux/magic.h. */
 #define MQUEUE_MAGIC 0x19800202
 
-struct mqueue_detail {
-	const char *path;
-};
-
 static dev_t learned_dev;
 static pthread_once_t learned_once = PTHREAD_ONCE_INIT;
 
@@ -65,8 +61,7 @@ static dev_t mqueue_dev(const struct proc_root *root)
 
 static int mqueue_claim_fd(struct builder *b, struct fd_probe *probe)
 {
-	struct ipc_endpoint ep = { .process = probe->process, .kind = IPC_MQUEUE, .fd = probe->fd };
-	struct mqueue_detail *detail;
+	void *detail;
 	dev_t dev;
 	int r;
 
@@ -80,19 +75,8 @@ static int mqueue_claim_fd(struct builder *b, struct fd_probe *probe)
 		return r;
 	if (probe->facts.dev != dev || probe->facts.type != S_IFREG)
 		return 0;
-	detail = arena_alloc(b->arena, sizeof(*detail));
-	if (!detail)
-		return -ENOMEM;
-	detail->path = arena_strndup(b->arena, probe->link, probe->link_len);
-	if (!detail->path)
-		return -ENOMEM;
-	ep.access = (uint8_t)probe->facts.access;
-	ep.id = probe->facts.ino;
-	ep.object[0] = probe->facts.dev;
-	ep.object[1] = probe->facts.ino;
-	ep.detail = detail;
-	r = (int)builder_add_endpoint(b, &ep);
-	return r < 0 ? r : 1;
+	return builder_add_file_endpoint(b, probe, IPC_MQUEUE, sizeof(struct file_detail),
+					 &detail);
 }
 
 static int mqueue_resolve(struct builder *b)
@@ -103,18 +87,14 @@ static int mqueue_resolve(struct builder *b)
 static void mqueue_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			struct textbuf *tb)
 {
-	const struct mqueue_detail *detail = ep->detail;
-
 	(void)snap;
-	textbuf_puts(tb, "path: ");
-	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
-	textbuf_puts(tb, "\n");
+	file_detail_info(ep->detail, tb);
 }
 
 static void mqueue_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			  struct textbuf *tb)
 {
-	const struct mqueue_detail *detail = ep->detail;
+	const struct file_detail *detail = ep->detail;
 
 	(void)snap;
 	textbuf_puts(tb, detail->path);

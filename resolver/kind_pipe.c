@@ -8,10 +8,6 @@
 
 #include "builder.h"
 
-struct fifo_detail {
-	const char *path;
-};
-
 /* "pipe:[N]", "socket:[N]": the inode in the link text, or 0. */
 uint64_t link_inode(const char *link, const char *prefix)
 {
@@ -27,19 +23,14 @@ uint64_t link_inode(const char *link, const char *prefix)
 
 static int pipe_claim_fd(struct builder *b, struct fd_probe *probe)
 {
-	struct ipc_endpoint ep = { .process = probe->process, .fd = probe->fd };
-	struct fifo_detail *detail;
-	uint64_t ino;
+	struct ipc_endpoint ep = {
+		.process = probe->process, .kind = IPC_PIPE, .fd = probe->fd,
+	};
+	void *detail;
 	int r;
 
-	ino = link_inode(probe->link, "pipe:[");
-	if (ino) {
-		r = fd_probe_facts(probe, false);
-		if (r < 0)
-			return r;
-		ep.kind = IPC_PIPE;
-		ep.object[1] = ino;
-	} else {
+	ep.id = link_inode(probe->link, "pipe:[");
+	if (!ep.id) {
 		if (probe->link[0] != '/')
 			return 0;
 		r = fd_probe_facts(probe, true);
@@ -47,20 +38,14 @@ static int pipe_claim_fd(struct builder *b, struct fd_probe *probe)
 			return r;
 		if (probe->facts.type != S_IFIFO)
 			return 0;
-		detail = arena_alloc(b->arena, sizeof(*detail));
-		if (!detail)
-			return -ENOMEM;
-		detail->path = arena_strndup(b->arena, probe->link, probe->link_len);
-		if (!detail->path)
-			return -ENOMEM;
-		ep.kind = IPC_FIFO;
-		ep.object[0] = probe->facts.dev;
-		ep.object[1] = probe->facts.ino;
-		ino = probe->facts.ino;
-		ep.detail = detail;
+		return builder_add_file_endpoint(b, probe, IPC_FIFO, sizeof(struct file_detail),
+						 &detail);
 	}
+	r = fd_probe_facts(probe, false);
+	if (r < 0)
+		return r;
 	ep.access = (uint8_t)probe->facts.access;
-	ep.id = ino;
+	ep.object[1] = ep.id;
 	r = (int)builder_add_endpoint(b, &ep);
 	return r < 0 ? r : 1;
 }
@@ -82,20 +67,15 @@ static int pipe_resolve(struct builder *b)
 static void pipe_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 		      struct textbuf *tb)
 {
-	const struct fifo_detail *detail = ep->detail;
-
 	(void)snap;
-	if (!detail)
-		return;
-	textbuf_puts(tb, "path: ");
-	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
-	textbuf_puts(tb, "\n");
+	if (ep->detail)
+		file_detail_info(ep->detail, tb);
 }
 
 static void pipe_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			struct textbuf *tb)
 {
-	const struct fifo_detail *detail = ep->detail;
+	const struct file_detail *detail = ep->detail;
 
 	(void)snap;
 	if (detail)

@@ -88,7 +88,7 @@ extern const struct kind_module maps_module;
 /* The memfd and POSIX shm modules: same object model, found by fd link or
  * by mapping.  The detail of their endpoints: */
 struct shmem_detail {
-	const char *path;
+	struct file_detail file;
 	uint64_t size;
 	bool size_known;
 	bool mapped;
