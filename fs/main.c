@@ -111,7 +111,8 @@ int main(int argc, char *argv[])
 			argv[0]);
 		goto out_args;
 	}
-	if (access("/dev/fuse", R_OK | W_OK) < 0) {
+	/* Only its existence: users without access mount through fusermount3. */
+	if (access("/dev/fuse", F_OK) < 0) {
 		fprintf(stderr, "ipcfs: /dev/fuse: %s (is the fuse module loaded?)\n",
 			strerror(errno));
 		goto out_args;
