@@ -56,16 +56,61 @@ int fixture_root_open(struct proc_root *root, const char *path)
 	return r;
 }
 
-struct ipc_snapshot *fixture_snapshot(const char *path)
+static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
+{
+	static const pid_t set11[] = { 307, 308, 305 };
+
+	(void)root;
+	if (semid == 11 && semnum >= 0 && semnum < 3)
+		return set11[semnum];
+	return -EINVAL;
+}
+
+static struct ipc_snapshot *build(const char *path, bool shm_tree)
 {
 	struct ipc_build_options options = {0};
 	struct ipc_snapshot *snap = NULL;
 	struct proc_root root;
 
 	assert_int_equal(fixture_root_open(&root, path), 0);
+	if (shm_tree) {
+		root.mqueue_dev = makedev(0, 99);
+		root.sem_pid = fixture_sem_pid;
+	}
 	assert_int_equal(ipc_snapshot_build(&root, &options, 1, &snap), 0);
 	proc_root_close(&root);
 	return snap;
+}
+
+struct ipc_snapshot *fixture_snapshot(const char *path)
+{
+	return build(path, false);
+}
+
+struct ipc_snapshot *fixture_shm_snapshot(const char *path)
+{
+	return build(path, true);
+}
+
+int fixture_shm_setup(void **state)
+{
+	*state = fixture_shm_snapshot(FIXTURE_SHM_TREE);
+	return 0;
+}
+
+int fixture_teardown(void **state)
+{
+	ipc_snapshot_free(*state);
+	return 0;
+}
+
+const struct ipc_endpoint *fixture_endpoint(const struct ipc_snapshot *snap, pid_t pid,
+					    enum ipc_kind kind, const char *name)
+{
+	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
+
+	assert_non_null(proc);
+	return ipc_snapshot_endpoint(snap, proc, kind, name);
 }
 
 const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,

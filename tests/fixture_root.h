@@ -7,6 +7,20 @@
 int fixture_root_open(struct proc_root *root, const char *path);
 /* Builds a snapshot of a fixture tree (no sock_diag); fails the test on error. */
 struct ipc_snapshot *fixture_snapshot(const char *path);
+/* The same for a tree like fixtures/maps/proc-shm: POSIX queues on device
+ * 0:99, System V semaphore set 11's pids 307, 308, 305 (GETPID). */
+struct ipc_snapshot *fixture_shm_snapshot(const char *path);
+/* The proc-shm tree of the maps and System V tests. */
+#define FIXTURE_SHM_TREE "fixtures/maps/proc-shm"
+/* cmocka setup: *state = fixture_shm_snapshot(FIXTURE_SHM_TREE). */
+int fixture_shm_setup(void **state);
+/* cmocka teardown: frees the snapshot a setup left in *state. */
+int fixture_teardown(void **state);
+/* A test given a fresh snapshot of FIXTURE_SHM_TREE. */
+#define fixture_shm_test(f) cmocka_unit_test_setup_teardown(f, fixture_shm_setup, fixture_teardown)
+/* Endpoint kind/name of process pid (which must exist); NULL when none. */
+const struct ipc_endpoint *fixture_endpoint(const struct ipc_snapshot *snap, pid_t pid,
+					    enum ipc_kind kind, const char *name);
 /* "pid:name pid:name" of the peers of pid's endpoint kind/name, sorted as
  * the snapshot keeps them; "" when that endpoint does not exist. */
 const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,

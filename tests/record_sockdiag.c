@@ -75,6 +75,21 @@ static void xconnect(int fd, const void *sa, socklen_t len)
 		die("connect");
 }
 
+static void xlisten(int fd, int backlog)
+{
+	if (listen(fd, backlog) < 0)
+		die("listen");
+}
+
+static int xaccept(int fd)
+{
+	int conn = accept4(fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (conn < 0)
+		die("accept");
+	return conn;
+}
+
 static void xsend(int fd, const char *data)
 {
 	if (send(fd, data, strlen(data), 0) != (ssize_t)strlen(data))
@@ -255,13 +270,10 @@ int main(int argc, char **argv)
 	int ul = xsocket(AF_UNIX, SOCK_STREAM);
 	sa = un_path(STREAM_PATH, &len);
 	xbind(ul, &sa, len);
-	if (listen(ul, 8) < 0)
-		die("listen");
+	xlisten(ul, 8);
 	int uc1 = xsocket(AF_UNIX, SOCK_STREAM);
 	xconnect(uc1, &sa, len);
-	int ua1 = accept4(ul, NULL, NULL, SOCK_CLOEXEC);
-	if (ua1 < 0)
-		die("accept");
+	int ua1 = xaccept(ul);
 	xsend(uc1, "hello");
 	int uc2 = xsocket(AF_UNIX, SOCK_STREAM);
 	xconnect(uc2, &sa, len);
@@ -280,8 +292,7 @@ int main(int argc, char **argv)
 	sa = (struct sockaddr_un){ .sun_family = AF_UNIX };
 	memcpy(sa.sun_path + 1, ABSTRACT_NAME, strlen(ABSTRACT_NAME));
 	xbind(uab, &sa, offsetof(struct sockaddr_un, sun_path) + 1 + strlen(ABSTRACT_NAME));
-	if (listen(uab, 4) < 0)
-		die("listen");
+	xlisten(uab, 4);
 	fact("abstract-listen", uab, "name=@%s backlog=4", ABSTRACT_NAME);
 
 	/* socketpair */
@@ -327,15 +338,12 @@ int main(int argc, char **argv)
 	int one = 1;
 	setsockopt(tl, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	xbind(tl, &s4, sizeof(s4));
-	if (listen(tl, 8) < 0)
-		die("listen");
+	xlisten(tl, 8);
 	int tc1 = xsocket(AF_INET, SOCK_STREAM);
 	c4 = in4(40011);
 	xbind(tc1, &c4, sizeof(c4));
 	xconnect(tc1, &s4, sizeof(s4));
-	int ta1 = accept4(tl, NULL, NULL, SOCK_CLOEXEC);
-	if (ta1 < 0)
-		die("accept");
+	int ta1 = xaccept(tl);
 	xsend(tc1, "hello world");
 	int tc2 = xsocket(AF_INET, SOCK_STREAM);
 	c4 = in4(40012);
@@ -346,15 +354,12 @@ int main(int argc, char **argv)
 	struct sockaddr_in6 s6 = in6(&in6addr_loopback, 40002), c6;
 	int t6l = xsocket(AF_INET6, SOCK_STREAM);
 	xbind(t6l, &s6, sizeof(s6));
-	if (listen(t6l, 8) < 0)
-		die("listen");
+	xlisten(t6l, 8);
 	int t6c = xsocket(AF_INET6, SOCK_STREAM);
 	c6 = in6(&in6addr_loopback, 40021);
 	xbind(t6c, &c6, sizeof(c6));
 	xconnect(t6c, &s6, sizeof(s6));
-	int t6a = accept4(t6l, NULL, NULL, SOCK_CLOEXEC);
-	if (t6a < 0)
-		die("accept");
+	int t6a = xaccept(t6l);
 	xsend(t6a, "thirteen byte");
 
 	struct sockaddr_in6 sany = in6(&in6addr_any, 40003);
@@ -363,16 +368,13 @@ int main(int argc, char **argv)
 	if (setsockopt(tdl, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero)) < 0)
 		die("IPV6_V6ONLY");
 	xbind(tdl, &sany, sizeof(sany));
-	if (listen(tdl, 8) < 0)
-		die("listen");
+	xlisten(tdl, 8);
 	int tmc = xsocket(AF_INET, SOCK_STREAM);
 	c4 = in4(40013);
 	xbind(tmc, &c4, sizeof(c4));
 	s4 = in4(40003);
 	xconnect(tmc, &s4, sizeof(s4));
-	int tma = accept4(tdl, NULL, NULL, SOCK_CLOEXEC);
-	if (tma < 0)
-		die("accept");
+	int tma = xaccept(tdl);
 
 	/* udp4: a connected pair; udp6: unconnected server, connected client */
 	int u4a = xsocket(AF_INET, SOCK_DGRAM), u4b = xsocket(AF_INET, SOCK_DGRAM);

@@ -20,8 +20,6 @@
 #include "../resolver/maps.h"
 #include "fixture_root.h"
 
-#define TREE "fixtures/maps/proc-shm"
-
 static struct maps_result *parse_file(const char *path, size_t buf_size)
 {
 	struct maps_result *result = NULL;
@@ -184,20 +182,11 @@ static void test_long_line(void **state)
 	maps_result_free(r);
 }
 
-static const struct ipc_endpoint *endpoint(const struct ipc_snapshot *snap, pid_t pid,
-					   enum ipc_kind kind, const char *name)
-{
-	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
-
-	assert_non_null(proc);
-	return ipc_snapshot_endpoint(snap, proc, kind, name);
-}
-
 static const char *info(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
 			const char *name)
 {
 	static char text[1024];
-	const struct ipc_endpoint *ep = endpoint(snap, pid, kind, name);
+	const struct ipc_endpoint *ep = fixture_endpoint(snap, pid, kind, name);
 	struct textbuf tb;
 
 	assert_non_null(ep);
@@ -216,46 +205,10 @@ static const char *detail(const struct ipc_snapshot *snap, pid_t pid, enum ipc_k
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	ipc_endpoint_detail(snap, endpoint(snap, pid, kind, name), &tb);
+	ipc_endpoint_detail(snap, fixture_endpoint(snap, pid, kind, name), &tb);
 	snprintf(text, sizeof(text), "%s", tb.data);
 	textbuf_free(&tb);
 	return text;
-}
-
-static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
-{
-	static const pid_t set11[] = { 307, 308, 305 };
-
-	(void)root;
-	if (semid == 11 && semnum >= 0 && semnum < 3)
-		return set11[semnum];
-	return -EINVAL;
-}
-
-static struct ipc_snapshot *tree_snapshot(const char *path)
-{
-	struct ipc_build_options options = {0};
-	struct ipc_snapshot *snap = NULL;
-	struct proc_root root;
-
-	assert_int_equal(fixture_root_open(&root, path), 0);
-	root.mqueue_dev = makedev(0, 99);
-	root.sem_pid = fixture_sem_pid;
-	assert_int_equal(ipc_snapshot_build(&root, &options, 1, &snap), 0);
-	proc_root_close(&root);
-	return snap;
-}
-
-static int setup_tree(void **state)
-{
-	*state = tree_snapshot(TREE);
-	return 0;
-}
-
-static int teardown_tree(void **state)
-{
-	ipc_snapshot_free(*state);
-	return 0;
 }
 
 /* An fd on a mapped memfd keeps only its fd entry; a memfd reached only by
@@ -268,14 +221,14 @@ static void test_memfd_mappings(void **state)
 	assert_string_equal(info(snap, 300, IPC_MEMFD, "3"),
 			    "path: /memfd:wayland-shm (deleted)\nsize: 8192\nmapped: yes\n");
 	assert_string_equal(fixture_peers(snap, 300, IPC_MEMFD, "3"), "-");
-	assert_null(endpoint(snap, 300, IPC_MEMFD, "map-7f0000000000"));
+	assert_null(fixture_endpoint(snap, 300, IPC_MEMFD, "map-7f0000000000"));
 
-	ep = endpoint(snap, 300, IPC_MEMFD, "map-7f0000010000");
+	ep = fixture_endpoint(snap, 300, IPC_MEMFD, "map-7f0000010000");
 	assert_non_null(ep);
 	assert_int_equal(ep->fd, -1);
 	assert_int_equal(ep->id, 1025);
 	assert_int_equal(ep->access, IPC_ACCESS_R | IPC_ACCESS_W);
-	assert_null(endpoint(snap, 300, IPC_MEMFD, "map-7f0000020000"));
+	assert_null(fixture_endpoint(snap, 300, IPC_MEMFD, "map-7f0000020000"));
 	/* No fd anywhere tells the size of this one. */
 	assert_string_equal(info(snap, 300, IPC_MEMFD, "map-7f0000010000"),
 			    "path: /memfd:a (deleted) b (deleted)\nsize: -\nmapped: yes\n");
@@ -294,7 +247,7 @@ static void test_shm(void **state)
 
 	assert_string_equal(info(snap, 301, IPC_SHM, "4"),
 			    "path: /dev/shm/my shm\nsize: 8192\nmapped: no\n");
-	assert_int_equal(endpoint(snap, 301, IPC_SHM, "4")->access, IPC_ACCESS_R);
+	assert_int_equal(fixture_endpoint(snap, 301, IPC_SHM, "4")->access, IPC_ACCESS_R);
 	assert_string_equal(fixture_peers(snap, 301, IPC_SHM, "4"), "300:map-7f0000030000");
 	assert_string_equal(fixture_peers(snap, 300, IPC_SHM, "map-7f0000030000"), "301:4");
 	assert_string_equal(info(snap, 300, IPC_SHM, "map-7f0000030000"),
@@ -309,11 +262,11 @@ static void test_mqueue(void **state)
 	assert_string_equal(fixture_peers(snap, 303, IPC_MQUEUE, "5"), "304:6");
 	assert_string_equal(fixture_peers(snap, 304, IPC_MQUEUE, "6"), "303:5");
 	assert_string_equal(fixture_peers(snap, 304, IPC_MQUEUE, "7"), "-");
-	assert_int_equal(endpoint(snap, 303, IPC_MQUEUE, "5")->access, IPC_ACCESS_W);
-	assert_int_equal(endpoint(snap, 303, IPC_MQUEUE, "5")->id, 700);
+	assert_int_equal(fixture_endpoint(snap, 303, IPC_MQUEUE, "5")->access, IPC_ACCESS_W);
+	assert_int_equal(fixture_endpoint(snap, 303, IPC_MQUEUE, "5")->id, 700);
 	assert_string_equal(info(snap, 303, IPC_MQUEUE, "5"), "path: /queue one\n");
 	/* A file on another device is no queue. */
-	assert_null(endpoint(snap, 303, IPC_MQUEUE, "8"));
+	assert_null(fixture_endpoint(snap, 303, IPC_MQUEUE, "8"));
 	assert_int_equal(ipc_snapshot_process(snap, 303)->n_endpoints, 1);
 }
 
@@ -385,12 +338,12 @@ static void test_deadline(void **state)
 		   "7f0000000000-7f0000001000 rw-s 00000000 00:01 1 /memfd:m (deleted)\n");
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snap = tree_snapshot(dir);
+	snap = fixture_shm_snapshot(dir);
 	assert_true(seconds_since(&t0) >= 0.15);
 	assert_true(seconds_since(&t0) < 2);
 	assert_true(ipc_snapshot_process(snap, 400)->maps_unavailable);
 	assert_false(ipc_snapshot_process(snap, 401)->maps_unavailable);
-	assert_non_null(endpoint(snap, 401, IPC_MEMFD, "map-7f0000000000"));
+	assert_non_null(fixture_endpoint(snap, 401, IPC_MEMFD, "map-7f0000000000"));
 	ipc_snapshot_free(snap);
 	assert_int_equal(maps_stuck_readers(), 1);
 	/* A child of the fork that daemonizes has no stuck worker. */
@@ -403,7 +356,7 @@ static void test_deadline(void **state)
 
 	/* Still stuck: not read again, so no wait. */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	snap = tree_snapshot(dir);
+	snap = fixture_shm_snapshot(dir);
 	assert_true(seconds_since(&t0) < 0.15);
 	assert_true(ipc_snapshot_process(snap, 400)->maps_unavailable);
 	ipc_snapshot_free(snap);
@@ -418,7 +371,7 @@ static void test_deadline(void **state)
 
 	unlink(fifo);
 	write_file(dir, "400/maps", "");
-	snap = tree_snapshot(dir);
+	snap = fixture_shm_snapshot(dir);
 	assert_false(ipc_snapshot_process(snap, 400)->maps_unavailable);
 	ipc_snapshot_free(snap);
 
@@ -433,10 +386,10 @@ int main(void)
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_fold_unsorted),
 		cmocka_unit_test(test_long_line),
-		cmocka_unit_test_setup_teardown(test_memfd_mappings, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_shm, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_mqueue, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_unavailable, setup_tree, teardown_tree),
+		fixture_shm_test(test_memfd_mappings),
+		fixture_shm_test(test_shm),
+		fixture_shm_test(test_mqueue),
+		fixture_shm_test(test_unavailable),
 		cmocka_unit_test(test_deadline),
 	};
 

@@ -22,26 +22,11 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	ipc_snapshot_free(*state);
-	return 0;
-}
-
-static const struct ipc_endpoint *endpoint(const struct ipc_snapshot *snap, pid_t pid,
-					   enum ipc_kind kind, const char *name)
-{
-	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
-
-	assert_non_null(proc);
-	return ipc_snapshot_endpoint(snap, proc, kind, name);
-}
-
 /* One writer, three readers: each reader has the writer, the writer all. */
 static void test_pipe_fan_out(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
-	const struct ipc_endpoint *w = endpoint(snap, 100, IPC_PIPE, "1");
+	const struct ipc_endpoint *w = fixture_endpoint(snap, 100, IPC_PIPE, "1");
 
 	assert_non_null(w);
 	assert_int_equal(w->access, IPC_ACCESS_W);
@@ -63,11 +48,11 @@ static void test_fifo_with_rdwr_holder(void **state)
 	assert_string_equal(fixture_peers(snap, 111, IPC_FIFO, "4"), "110:3 112:5");
 	assert_string_equal(fixture_peers(snap, 112, IPC_FIFO, "5"), "110:3 111:4");
 	/* A regular file is no channel. */
-	assert_null(endpoint(snap, 112, IPC_FIFO, "6"));
+	assert_null(fixture_endpoint(snap, 112, IPC_FIFO, "6"));
 	assert_int_equal(ipc_snapshot_process(snap, 112)->n_endpoints, 1);
 
 	textbuf_init(&tb);
-	render_info(snap, endpoint(snap, 112, IPC_FIFO, "5"), &tb);
+	render_info(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), &tb);
 	assert_string_equal(tb.data,
 			    "kind: fifos\npid: 112\ncomm: fifo-rw\nname: 5\nfd: 5\nid: 77\n"
 			    "access: rw\npeers: 110:3 111:4\npath: /tmp/ipcfs fixture.fifo\n");
@@ -77,7 +62,7 @@ static void test_fifo_with_rdwr_holder(void **state)
 static void test_memfd_across_fork(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
-	const struct ipc_endpoint *ep = endpoint(snap, 121, IPC_MEMFD, "3");
+	const struct ipc_endpoint *ep = fixture_endpoint(snap, 121, IPC_MEMFD, "3");
 	struct textbuf tb;
 
 	assert_string_equal(fixture_peers(snap, 120, IPC_MEMFD, "3"), "121:3");
@@ -93,7 +78,7 @@ static void test_eventfd_by_id(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
 
-	assert_int_equal(endpoint(snap, 130, IPC_EVENTFD, "5")->id, 17);
+	assert_int_equal(fixture_endpoint(snap, 130, IPC_EVENTFD, "5")->id, 17);
 	assert_string_equal(fixture_peers(snap, 130, IPC_EVENTFD, "5"), "131:6");
 	assert_string_equal(fixture_peers(snap, 131, IPC_EVENTFD, "6"), "130:5");
 	assert_string_equal(fixture_peers(snap, 131, IPC_EVENTFD, "7"), "-");
@@ -121,7 +106,7 @@ static void test_self_pipe_and_odd_comm(void **state)
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\tpipe:[6000]\n"
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\tpipe:[6000]\n");
 	tb.len = 0;
-	render_info(snap, endpoint(snap, 140, IPC_PIPE, "3"), &tb);
+	render_info(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), &tb);
 	assert_string_equal(tb.data, "kind: pipes\npid: 140\nnspid: 7\ncomm: a b\\011c\\012d) x\n"
 				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\n");
 	textbuf_free(&tb);
@@ -135,7 +120,7 @@ static void test_vanished_process_and_fd(void **state)
 	const struct ipc_process *kthread = ipc_snapshot_process(snap, 170);
 
 	assert_null(ipc_snapshot_process(snap, 150));
-	assert_null(endpoint(snap, 140, IPC_PIPE, "9"));
+	assert_null(fixture_endpoint(snap, 140, IPC_PIPE, "9"));
 	assert_int_equal(ipc_snapshot_process(snap, 140)->n_endpoints, 2);
 	/* A process without endpoints is still known (found, not listed). */
 	assert_non_null(kthread);
@@ -216,5 +201,5 @@ int main(void)
 		cmocka_unit_test(test_kind_names),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

@@ -218,28 +218,13 @@ static int setup(void **state)
 	return 0;
 }
 
-static int teardown(void **state)
-{
-	ipc_snapshot_free(*state);
-	return 0;
-}
-
-static const struct ipc_endpoint *endpoint(const struct ipc_snapshot *snap, pid_t pid,
-					   enum ipc_kind kind, const char *name)
-{
-	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
-
-	assert_non_null(proc);
-	return ipc_snapshot_endpoint(snap, proc, kind, name);
-}
-
 #define PEERS(pid, kind, name, want) \
 	assert_string_equal(fixture_peers(snap, pid, kind, name), want)
 
 static void info_is(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
 		    const char *name, const char *want)
 {
-	const struct ipc_endpoint *ep = endpoint(snap, pid, kind, name);
+	const struct ipc_endpoint *ep = fixture_endpoint(snap, pid, kind, name);
 	struct textbuf tb;
 
 	assert_non_null(ep);
@@ -252,7 +237,7 @@ static void info_is(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind ki
 static void detail_is(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
 		      const char *name, const char *want)
 {
-	const struct ipc_endpoint *ep = endpoint(snap, pid, kind, name);
+	const struct ipc_endpoint *ep = fixture_endpoint(snap, pid, kind, name);
 	struct textbuf tb;
 
 	assert_non_null(ep);
@@ -337,7 +322,7 @@ static void test_unix_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, endpoint(snap, 200, IPC_UNIX, "3"), &tb);
+	render_info(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), &tb);
 	assert_string_equal(tb.data,
 			    "kind: unix\npid: 200\ncomm: unix-listen\nname: 3\nfd: 3\nid: 7789\n"
 			    "access: rw\npeers: 201:4\n"
@@ -480,7 +465,7 @@ static void test_inet_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, endpoint(snap, 210, IPC_TCP4, "4"), &tb);
+	render_info(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), &tb);
 	assert_string_equal(tb.data,
 			    "kind: tcp4\npid: 210\ncomm: tcp-server\nname: 4\nfd: 4\nid: 7897\n"
 			    "access: rw\npeers: 211:3\n"
@@ -578,7 +563,8 @@ static void test_kinds_and_symmetry(void **state)
 	size_t total = 0, i;
 
 	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
-		const struct ipc_endpoint *ep = endpoint(snap, all[i].pid, all[i].kind, all[i].name);
+		const struct ipc_endpoint *ep =
+			fixture_endpoint(snap, all[i].pid, all[i].kind, all[i].name);
 
 		assert_non_null(ep);
 		assert_int_equal(ep->access, IPC_ACCESS_R | IPC_ACCESS_W);
@@ -618,5 +604,5 @@ int main(void)
 		cmocka_unit_test(test_kinds_and_symmetry),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, fixture_teardown);
 }

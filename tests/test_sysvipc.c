@@ -9,14 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sysmacros.h>
 #include <cmocka.h>
 
 #include "../resolver/maps.h"
 #include "../resolver/sysvipc.h"
 #include "fixture_root.h"
-
-#define TREE "fixtures/maps/proc-shm"
 
 static void test_parse_line(void **state)
 {
@@ -100,49 +97,16 @@ static void test_read_files(void **state)
 	proc_root_close(&root);
 
 	/* No sysvipc directory is no object; btime past a 40 KB intr line. */
-	assert_int_equal(proc_root_open(&root, TREE "/300"), 0);
+	assert_int_equal(proc_root_open(&root, FIXTURE_SHM_TREE "/300"), 0);
 	assert_int_equal(sysvipc_read(&root, IPC_SYSV_SHM, buf, READ_LINES_BUF, &list), 0);
 	assert_int_equal(list.n, 0);
 	assert_int_equal(proc_boot_time(&root, buf, READ_LINES_BUF, &btime), -ENOENT);
 	proc_root_close(&root);
-	assert_int_equal(proc_root_open(&root, TREE), 0);
+	assert_int_equal(proc_root_open(&root, FIXTURE_SHM_TREE), 0);
 	assert_int_equal(proc_boot_time(&root, buf, READ_LINES_BUF, &btime), 0);
 	assert_int_equal(btime, 1700000000);
 	proc_root_close(&root);
 	free(buf);
-}
-
-static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
-{
-	static const pid_t set11[] = { 307, 308, 305 };
-
-	(void)root;
-	if (semid == 11 && semnum >= 0 && semnum < 3)
-		return set11[semnum];
-	return -EINVAL;
-}
-
-static int setup_tree(void **state)
-{
-	struct ipc_build_options options = {0};
-	struct ipc_snapshot *snap = NULL;
-	struct proc_root root;
-
-	if (fixture_root_open(&root, TREE) < 0)
-		return -1;
-	root.mqueue_dev = makedev(0, 99);
-	root.sem_pid = fixture_sem_pid;
-	if (ipc_snapshot_build(&root, &options, 1, &snap) < 0)
-		return -1;
-	proc_root_close(&root);
-	*state = snap;
-	return 0;
-}
-
-static int teardown_tree(void **state)
-{
-	ipc_snapshot_free(*state);
-	return 0;
 }
 
 /* "pid:name ..." of the processes an object lists. */
@@ -291,10 +255,10 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_read_files),
-		cmocka_unit_test_setup_teardown(test_objects, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_shm_members, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_recorded_pids, setup_tree, teardown_tree),
-		cmocka_unit_test_setup_teardown(test_info, setup_tree, teardown_tree),
+		fixture_shm_test(test_objects),
+		fixture_shm_test(test_shm_members),
+		fixture_shm_test(test_recorded_pids),
+		fixture_shm_test(test_info),
 		cmocka_unit_test(test_no_sysvipc),
 	};
 

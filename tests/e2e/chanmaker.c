@@ -50,96 +50,19 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#define REPORT_R 200 /* parent's read end of the report pipe */
-#define REPORT_W 201 /* everyone's write end of the report pipe */
+#include "maker.h"
 
-static int nchildren;
-static pid_t children[16];
-
-static void die(const char *fmt, ...)
-{
-	va_list ap;
-	fprintf(stderr, "chanmaker[%d]: ", (int)getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (errno)
-		fprintf(stderr, ": %s", strerror(errno));
-	fputc('\n', stderr);
-	_exit(1);
-}
-
-static void escape(char *out, size_t outsz, const char *in)
-{
-	size_t o = 0;
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (o + 5 >= outsz)
-			break;
-		if (*p < 0x21 || *p == 0x7f || *p == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\%03o", *p);
-		else
-			out[o++] = (char)*p;
-	}
-	out[o] = '\0';
-}
-
-static char role_name[32];
-static char comm_esc[80];
-
-static void set_identity(const char *role, const char *comm)
-{
-	snprintf(role_name, sizeof role_name, "%s", role);
-	if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
-		die("prctl(PR_SET_NAME)");
-	/* report what the kernel really holds (it truncates to 15 bytes) */
-	char buf[32] = "";
-	if (prctl(PR_GET_NAME, buf, 0, 0, 0) < 0)
-		die("prctl(PR_GET_NAME)");
-	escape(comm_esc, sizeof comm_esc, buf);
-}
-
-/* One line to the report pipe: a single write() below PIPE_BUF is atomic. */
-static char pending[4096];
-static size_t npending;
-
-static void report(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int n = vsnprintf(pending + npending, sizeof pending - npending, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof pending - npending)
-		die("report overflow");
-	npending += (size_t)n;
-}
-
-static void report_proc(void)
-{
-	report("proc pid=%d role=%s comm=%s\n", (int)getpid(), role_name,
-	       comm_esc);
-}
-
-static unsigned long long ino_of(int fd)
-{
-	struct stat st;
-	if (fstat(fd, &st) < 0)
-		die("fstat(%d)", fd);
-	return (unsigned long long)st.st_ino;
-}
+const char maker_name[] = "chanmaker";
 
 static unsigned long long eventfd_id(int fd)
 {
@@ -161,102 +84,15 @@ static unsigned long long eventfd_id(int fd)
 	return id;
 }
 
-/* Extra info keys the endpoint must show: " x_KEY=VALUE" each, VALUE
- * escaped. */
-static char extras[2048];
-
-static void extra(const char *key, const char *value)
-{
-	char esc[1024];
-	size_t n = strlen(extras);
-	escape(esc, sizeof esc, value);
-	snprintf(extras + n, sizeof extras - n, " x_%s=%s", key, esc);
-}
-
-static void report_ep(const char *kind, const char *name, int fd,
-		      const char *access, unsigned long long id, const char *obj)
-{
-	char fdbuf[16];
-	if (fd >= 0)
-		snprintf(fdbuf, sizeof fdbuf, "%d", fd);
-	else
-		snprintf(fdbuf, sizeof fdbuf, "-");
-	report("ep kind=%s pid=%d role=%s comm=%s name=%s fd=%s access=%s "
-	       "id=%llu obj=%s%s\n",
-	       kind, (int)getpid(), role_name, comm_esc, name, fdbuf, access,
-	       id, obj, extras);
-	extras[0] = '\0';
-}
-
-static void report_fd(const char *kind, int fd, const char *access,
-		      unsigned long long id, const char *obj)
-{
-	char name[16];
-	snprintf(name, sizeof name, "%d", fd);
-	report_ep(kind, name, fd, access, id, obj);
-}
-
-static void link_text(int fd, char *out, size_t outsz)
-{
-	char path[64];
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(path, out, outsz - 1);
-	if (n < 0)
-		die("readlink %s", path);
-	out[n] = '\0';
-}
-
-static void quiet_std(void)
-{
-	int n = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (n < 0)
-		die("open /dev/null");
-	if (dup2(n, 1) < 0 || dup2(n, 2) < 0)
-		die("dup2");
-	close(n);
-}
-
-static void hang(void)
-{
-	for (;;)
-		pause();
-}
-
-/* Move fd to exactly `to` (closing the old number). */
-static void move_fd(int fd, int to)
-{
-	if (fd == to)
-		return;
-	if (dup2(fd, to) < 0)
-		die("dup2(%d, %d)", fd, to);
-	close(fd);
-}
-
 /* Fork a child that dies with us.  In the child, `fn` does its setup and
- * reporting, then the child hangs. */
-static pid_t spawn(void (*fn)(void *), void *arg)
+ * reporting, then the child reports and hangs. */
+static void spawn(void (*fn)(void *), void *arg)
 {
-	pid_t parent = getpid();
-	pid_t pid = fork();
-	if (pid < 0)
-		die("fork");
-	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			die("prctl(PR_SET_PDEATHSIG)");
-		if (getppid() != parent)
-			_exit(1);
-		close(REPORT_R);
-		npending = 0;
+	if (maker_fork(0) == 0) {
 		fn(arg);
-		/* final state reached: drop stdout/stderr, then report */
-		quiet_std();
-		if (write(REPORT_W, pending, npending) != (ssize_t)npending)
-			_exit(1);
-		close(REPORT_W);
+		maker_child_report();
 		hang();
 	}
-	children[nchildren++] = pid;
-	return pid;
 }
 
 /* ---- scenarios ---------------------------------------------------- */
@@ -276,7 +112,6 @@ static void fan_reader(void *arg)
 		move_fd(pipe_r, 5);
 		fd = 5;
 	}
-	report_proc();
 	report_fd("pipes", fd, "r", ino_of(fd), "P");
 	if (i == 3) { /* two endpoints of one process on the read end */
 		if (dup2(fd, 7) < 0)
@@ -297,7 +132,6 @@ static void sc_fanout(void)
 		spawn(fan_reader, &idx[i]);
 	set_identity("writer", "cm-fan-w");
 	close(pipe_r);
-	report_proc();
 	report_fd("pipes", pipe_w, "w", ino_of(pipe_w), "P");
 }
 
@@ -327,7 +161,6 @@ static void fifo_open(void *arg)
 	if (fd < 0)
 		die("open %s", fifo_path);
 	move_fd(fd, want);
-	report_proc();
 	extra("path", fifo_path);
 	report_fd("fifos", want, access, ino_of(want), "F");
 }
@@ -344,7 +177,6 @@ static void sc_fifo(const char *path)
 	spawn(fifo_open, "r");
 	spawn(fifo_open, "w");
 	set_identity("fifo-rw", "cm-fifo-rw");
-	report_proc();
 	extra("path", path);
 	report_fd("fifos", 3, "rw", ino_of(3), "F");
 }
@@ -354,7 +186,6 @@ static void selfpipe(void)
 	int p[2];
 	if (pipe(p) < 0)
 		die("pipe");
-	report_proc();
 	report_fd("pipes", p[0], "r", ino_of(p[0]), "S");
 	report_fd("pipes", p[1], "w", ino_of(p[1]), "S");
 }
@@ -374,7 +205,6 @@ static void sc_oddcomm(void)
 static void sc_idle(void)
 {
 	set_identity("idle", "cm-idle");
-	report_proc();
 }
 
 #define MEMFD_SIZE 8192
@@ -390,7 +220,6 @@ static void memfd_child(void *arg)
 		set_identity("memfd-fd", "cm-memfd-fd");
 		if (munmap(memfd_map, MEMFD_SIZE) < 0)
 			die("munmap");
-		report_proc();
 		extra("path", memfd_path);
 		extra("size", "8192");
 		extra("mapped", "no");
@@ -402,7 +231,6 @@ static void memfd_child(void *arg)
 		char name[64];
 		snprintf(name, sizeof name, "map-%lx",
 			 (unsigned long)memfd_map);
-		report_proc();
 		extra("path", memfd_path);
 		extra("size", "8192");
 		report_ep("memfd", name, -1, "rw", memfd_ino, "M");
@@ -434,7 +262,6 @@ static void sc_memfd(void)
 	char lone_path[512];
 	link_text(4, lone_path, sizeof lone_path);
 	set_identity("memfd-parent", "cm-memfd-p");
-	report_proc();
 	extra("path", memfd_path);
 	extra("size", "8192");
 	extra("mapped", "yes");
@@ -453,7 +280,6 @@ static void efd_child(void *arg)
 	if (e < 0)
 		die("eventfd");
 	move_fd(e, 4);
-	report_proc();
 	report_fd("eventfd", 3, "rw", eventfd_id(3), "E");
 	report_fd("eventfd", 4, "rw", eventfd_id(4), "C");
 }
@@ -470,7 +296,6 @@ static void sc_eventfd(void)
 		die("eventfd");
 	move_fd(lone, 4);
 	set_identity("efd-parent", "cm-efd-p");
-	report_proc();
 	report_fd("eventfd", 3, "rw", eventfd_id(3), "E");
 	report_fd("eventfd", 4, "rw", eventfd_id(4), "P");
 }
@@ -523,29 +348,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[1], "threadself") && argc == 3)
 		return threadself(argv[2]);
 
-	/* die with whoever started us (the test shell) */
-	pid_t pp = getppid();
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != pp)
-		return 1;
-
-	/* hermetic fd table: only what the scenario creates */
-	if (close_range(3, ~0U, 0) < 0)
-		die("close_range");
-	int n = open("/dev/null", O_RDONLY);
-	if (n < 0)
-		die("open /dev/null");
-	move_fd(n, 0);
-
-	int rp[2];
-	if (pipe2(rp, O_CLOEXEC) < 0)
-		die("pipe2");
-	if (dup3(rp[0], REPORT_R, O_CLOEXEC) < 0 ||
-	    dup3(rp[1], REPORT_W, O_CLOEXEC) < 0)
-		die("dup3");
-	close(rp[0]);
-	close(rp[1]);
+	maker_start();
 
 	const char *sc = argv[1];
 	if (!strcmp(sc, "fanout"))
@@ -566,38 +369,18 @@ int main(int argc, char **argv)
 		usage();
 
 	/* collect the children's reports: EOF once all of them are set up */
-	close(REPORT_W);
 	char buf[8192];
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(REPORT_R, buf + len, sizeof buf - 1 - len)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read report pipe");
-		}
-		len += (size_t)r;
-		if (len >= sizeof buf - 1)
-			die("report pipe overflow");
-	}
-	close(REPORT_R);
-	buf[len] = '\0';
+	maker_collect(buf, sizeof buf);
 
 	/* every child must have reported (a "proc" line each) */
 	int procs = 0;
 	for (const char *p = buf; (p = strstr(p, "proc ")); p++)
 		if (p == buf || p[-1] == '\n')
 			procs++;
-	for (int i = 0; i < nchildren; i++) {
-		int st;
-		if (waitpid(children[i], &st, WNOHANG) == children[i]) {
-			errno = 0;
-			die("child %d died during setup", (int)children[i]);
-		}
-	}
-	if (procs != nchildren) {
+	maker_check_children();
+	if (procs != maker_children()) {
 		errno = 0;
-		die("%d of %d children reported", procs, nchildren);
+		die("%d of %d children reported", procs, maker_children());
 	}
 
 	/* From here on SIGTERM/SIGINT/SIGHUP end the scenario cleanly: the
@@ -605,34 +388,7 @@ int main(int argc, char **argv)
 	 * parent is reaped no process of the scenario is left, not even a
 	 * zombie.  A child killed alone is reaped at once. */
 	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		die("sigprocmask");
-
-	fputs(pending, stdout);
-	fputs(buf, stdout);
-	fputs("ready\n", stdout);
-	if (fflush(stdout) != 0)
-		die("write stdout");
-	quiet_std();
-
-	for (;;) {
-		int sig;
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGCHLD) {
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
-			continue;
-		}
-		for (int i = 0; i < nchildren; i++)
-			kill(children[i], SIGKILL);
-		while (wait(NULL) > 0 || errno == EINTR)
-			;
-		_exit(0);
-	}
+	maker_block_signals(&set);
+	maker_ready(buf);
+	maker_wait(&set, maker_kill_children);
 }

@@ -518,3 +518,149 @@ cm_load() {
 		sort_words "EP_NAMES[$key]" ${names[$key]}
 	done
 }
+
+# ---- checks the test scripts share ----------------------------------------
+#
+# On the endpoints cm_load loaded and the mount at MNT.  WHO_LABEL /
+# EP_LABEL arguments are how the calling script names a process ("PID
+# (role)") or an endpoint in its test descriptions.
+
+# t_ls_root DESC : ls MNT into LS_ROOT and LISTED[entry]=1; DESC: every
+# process with an endpoint is listed
+declare -A LISTED
+t_ls_root() {
+	local e i missing=
+	LS_ROOT=$(ls -A "$MNT" 2>&1)
+	LISTED=()
+	for e in $LS_ROOT; do LISTED[$e]=1; done
+	for ((i = 0; i < EP_N; i++)); do
+		[ -n "${LISTED[${EP_PID[i]}]:-}" ] || missing+=" ${EP_PID[i]}"
+	done
+	t_is "$missing" "" "$1"
+}
+
+# t_pid_ls PID WHO_LABEL : ls MNT/PID is comm, channels and PID's kinds
+t_pid_ls() {
+	local want
+	# shellcheck disable=SC2086
+	sort_words want channels comm ${PROC_KINDS[$1]:-}
+	t_is "$(ls -A "$MNT/$1" 2>&1)" "$want" "ls MNT/$2 lists comm, channels and exactly its kinds"
+}
+
+# t_pid_tree PID WHO_LABEL : each MNT/PID/<kind> lists exactly PID's
+# endpoints of that kind, and find MNT/PID shows every endpoint dir, info
+# and peer link, nothing else
+t_pid_tree() {
+	local pid=$1 who=$2 kind i k n p want
+	local -a entries=("d " "f channels" "f comm")
+	for kind in ${PROC_KINDS[$pid]:-}; do
+		t_is "$(ls -A "$MNT/$pid/$kind" 2>&1)" "${EP_NAMES[$pid/$kind]}" \
+			"ls MNT/$who/$kind lists exactly its endpoints"
+	done
+	# the whole subtree, with types: d dirs, f files, l peer links
+	for ((i = 0; i < EP_N; i++)); do
+		[ "${EP_PID[i]}" = "$pid" ] || continue
+		k=${EP_KIND[i]} n=${EP_NAME[i]}
+		entries+=("d $k" "d $k/$n" "f $k/$n/info")
+		for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || entries+=("l $k/$n/$p"); done
+	done
+	sort_words want "${entries[@]}"
+	want=$(uniq <<<"$want")
+	t_is "$(find "$MNT/$pid" -printf '%y %P\n' 2>&1 | sort)" "$want" \
+		"find MNT/$who: every endpoint dir, info and peer link, nothing else"
+}
+
+# t_ep_info I EP_LABEL : the info file of endpoint I has the common keys
+# and the x_ keys the maker reported, each exactly once, exact values.
+# Leaves the parsed file in INFO, INFO_N and INFO_BAD.
+t_ep_info() {
+	local i=$1 ep=$2 pid=${EP_PID[$1]} kind=${EP_KIND[$1]} name=${EP_NAME[$1]}
+	local text rc want got k v gv x keys
+	slurp text "$MNT/$pid/$kind/$name/info"; rc=$?
+	info_parse "$text"
+	want="read: 0" got="read: $rc"
+	for k in kind pid comm name fd id access peers; do
+		case $k in
+		kind) v=$kind ;; pid) v=$pid ;; comm) v=${EP_COMM[i]//\\040/ } ;;
+		name) v=$name ;; fd) v=${EP_FD[i]} ;; id) v=${EP_ID[i]} ;;
+		access) v=${EP_ACCESS[i]} ;; peers) v="${EP_PEERS[i]} (sorted)" ;;
+		esac
+		gv=${INFO[$k]:-}
+		[ "$k" = peers ] && { norm_list gv "$gv"; gv+=" (sorted)"; }
+		want+="$NL$k: $v (1 line)"
+		got+="$NL$k: $gv (${INFO_N[$k]:-0} line)"
+	done
+	t_is "$got" "$want" "info of $ep: kind pid comm name fd id access peers"
+	# the kind's own keys the maker knows (paths, sizes, System V keys)
+	[ -n "${EP_EXTRA[i]}" ] || return 0
+	want='' got='' keys=''
+	for x in ${EP_EXTRA[i]}; do
+		k=${x#x_}; v=${k#*=}; k=${k%%=*}
+		keys+=" $k"
+		want+="$k: ${v//\\040/ } (1 line)$NL"
+		got+="$k: ${INFO[$k]:-(missing)} (${INFO_N[$k]:-0} line)$NL"
+	done
+	t_is "$got" "$want" "info of $ep:$keys"
+}
+
+# t_ep_dir I EP_LABEL : the directory of endpoint I holds info and one
+# link per peer, each link resolving to that peer (t_links)
+t_ep_dir() {
+	local pid=${EP_PID[$1]} kind=${EP_KIND[$1]} name=${EP_NAME[$1]} p want
+	local -a peers=()
+	for p in ${EP_PEERS[$1]//,/ }; do [ "$p" = - ] || peers+=("$p"); done
+	sort_words want info "${peers[@]}"
+	t_is "$(ls -A "$MNT/$pid/$kind/$name" 2>&1)" "$want" "ls $2: info and one link per peer, no other"
+	[ ${#peers[@]} -gt 0 ] || return 0
+	t_links "$MNT/$pid/$kind/$name" "$kind" "$pid/$kind/$name" "" "${peers[@]}"
+}
+
+# t_links DIR KIND LABEL CHECK LINK... : each DIR/LINK (LINK is
+# <pid>:<name>) reads as exactly ../../../<pid>/KIND/<name> and resolves:
+# the info behind it says that pid and name (and, for CHECK "KEY=VALUE",
+# that value of KEY).  LABEL stands for DIR in the descriptions.
+t_links() {
+	local dir=$1 kind=$2 label=$3 key=${4%%=*} val=${4#*=} j p text xgot='' xwant='' target
+	shift 4
+	local -a links=("${@/#/$dir/}") got_targets
+	mapfile -t got_targets < <(readlink -v "${links[@]}" 2>&1)
+	for ((j = 0; j < $#; j++)); do
+		p=${links[j]##*/}
+		target=../../../${p%%:*}/$kind/${p#*:}
+		slurp text "${links[j]}/info" || text="(cannot read info through the link)"
+		info_parse "$text"
+		[ -n "$key" ] && xgot=" $key ${INFO[$key]:-}" xwant=" $key $val"
+		t_is "${got_targets[j]:-} -> pid ${INFO[pid]:-} name ${INFO[name]:-}$xgot" \
+			"$target -> pid ${p%%:*} name ${p#*:}$xwant" \
+			"readlink $label/$p is $target and resolves"
+	done
+}
+
+# chan_rows TEXT PIDS : the rows of the channels table TEXT (header
+# included) of the processes PIDS into ROW[pid:name], NROWS[pid:name] (how
+# many) and ROWS_OF[pid] (all of them, one per line)
+declare -A ROW ROWS_OF NROWS
+chan_rows() {
+	local line k p c n rest
+	ROW=() ROWS_OF=() NROWS=()
+	while IFS= read -r line; do
+		p=${line#*"$TAB"} p=${p%%"$TAB"*}
+		[[ " $2 " == *" $p "* ]] || continue
+		IFS=$TAB read -r k p c n rest <<<"$line"
+		ROW[$p:$n]=$line
+		ROWS_OF[$p]+=$line$NL
+		NROWS[$p:$n]=$(( ${NROWS[$p:$n]:-0} + 1 ))
+	done <<<"${1#*"$NL"}"
+}
+
+# t_chan_row I EP_LABEL : endpoint I has exactly one row (chan_rows), with
+# its KIND COMM ACCESS ID and PEERS; the row's DETAIL into ROW_DETAIL
+t_chan_row() {
+	local i=$1 k p c n a id pe
+	# shellcheck disable=SC2034  # ROW_DETAIL: for the caller
+	IFS=$TAB read -r k p c n a id pe ROW_DETAIL <<<"${ROW[${EP_PID[i]}:${EP_NAME[i]}]:-}"
+	norm_list pe "$pe"
+	t_is "${NROWS[${EP_PID[i]}:${EP_NAME[i]}]:-0} $k $c $a $id $pe" \
+		"1 ${EP_KIND[i]} ${EP_COMM[i]} ${EP_ACCESS[i]} ${EP_ID[i]} ${EP_PEERS[i]}" \
+		"MNT/channels row of $2: (count) KIND COMM ACCESS ID PEERS"
+}

@@ -67,7 +67,6 @@
 #include <fcntl.h>
 #include <mqueue.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -77,19 +76,14 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
-#include <sys/prctl.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include <linux/sched.h>
 
-#define REPORT_R 200 /* parent's read end of the report pipe */
-#define REPORT_W 201 /* everyone's write end of the report pipe */
+#include "maker.h"
 
 #define M1_SIZE 20000
 #define M2_SIZE 8192
@@ -111,10 +105,10 @@ union semun {
 	unsigned short *array;
 };
 
+const char maker_name[] = "shmmaker";
+
 static pid_t parent_pid;
 static bool own_keys; /* the parent made the names and keys of its pid */
-static pid_t children[32];
-static int nchildren;
 static int sync_w = -1; /* a child's readiness pipe */
 
 static char shm_a[64], shm_b[64], mq_name[64];
@@ -122,139 +116,7 @@ static int shm_id = -1, msg_id = -1, sem_id = -1;
 
 static void cleanup(void);
 
-static void die(const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	fprintf(stderr, "shmmaker[%d]: ", (int)getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (e)
-		fprintf(stderr, ": %s", strerror(e));
-	fputc('\n', stderr);
-	if (getpid() == parent_pid)
-		cleanup();
-	_exit(1);
-}
-
-/* Like the channels table: bytes below 0x21, 0x7f and backslash as \ooo. */
-static void escape(char *out, size_t outsz, const char *in)
-{
-	size_t o = 0;
-
-	for (const unsigned char *p = (const unsigned char *)in; *p; p++) {
-		if (o + 5 >= outsz)
-			break;
-		if (*p < 0x21 || *p == 0x7f || *p == '\\')
-			o += (size_t)snprintf(out + o, outsz - o, "\\%03o", *p);
-		else
-			out[o++] = (char)*p;
-	}
-	out[o] = '\0';
-}
-
-/* ---- reporting ------------------------------------------------------ */
-
-static char pending[8192];
-static size_t npending;
-static char role_name[32], comm_esc[80];
-
-static void report(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(pending + npending, sizeof pending - npending, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof pending - npending) {
-		errno = 0;
-		die("report overflow");
-	}
-	npending += (size_t)n;
-}
-
-static void set_identity(const char *role, const char *comm)
-{
-	char buf[32] = "";
-
-	snprintf(role_name, sizeof role_name, "%s", role);
-	if (prctl(PR_SET_NAME, comm, 0, 0, 0) < 0)
-		die("prctl(PR_SET_NAME)");
-	if (prctl(PR_GET_NAME, buf, 0, 0, 0) < 0)
-		die("prctl(PR_GET_NAME)");
-	escape(comm_esc, sizeof comm_esc, buf);
-	report("proc pid=%d role=%s comm=%s\n", (int)getpid(), role_name, comm_esc);
-}
-
-/* ep line; extra: " x_key=value..." already escaped, or "" */
-static void report_ep(const char *kind, const char *name, int fd, const char *access,
-		      unsigned long long id, const char *obj, const char *extra)
-{
-	char fdtext[16];
-
-	if (fd >= 0)
-		snprintf(fdtext, sizeof fdtext, "%d", fd);
-	else
-		snprintf(fdtext, sizeof fdtext, "-");
-	report("ep kind=%s pid=%d role=%s comm=%s name=%s fd=%s access=%s id=%llu obj=%s%s\n",
-	       kind, (int)getpid(), role_name, comm_esc, name, fdtext, access, id, obj, extra);
-}
-
-static void link_text(int fd, char *out, size_t outsz)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
-	n = readlink(path, out, outsz - 1);
-	if (n < 0)
-		die("readlink %s", path);
-	out[n] = '\0';
-}
-
-static struct stat stat_of(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat(%d)", fd);
-	return st;
-}
-
-/* " x_path=P x_size=S x_mapped=M" with the path escaped */
-static void shmem_extra(char *out, size_t outsz, const char *path, const char *size,
-			const char *mapped)
-{
-	char esc[512];
-
-	escape(esc, sizeof esc, path);
-	snprintf(out, outsz, " x_path=%s x_size=%s x_mapped=%s", esc, size, mapped);
-}
-
 /* ---- processes -------------------------------------------------------- */
-
-static void quiet_std(void)
-{
-	int n = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-	if (n < 0)
-		die("open /dev/null");
-	if (dup2(n, 1) < 0 || dup2(n, 2) < 0)
-		die("dup2");
-	close(n);
-}
-
-static void move_fd(int fd, int to)
-{
-	if (fd == to)
-		return;
-	if (dup2(fd, to) < 0)
-		die("dup2(%d, %d)", fd, to);
-	close(fd);
-}
 
 static int cmp_int(const void *a, const void *b)
 {
@@ -283,12 +145,6 @@ static void keep_only(int n, const int *fds)
 		die("close_range");
 }
 
-static void hang(void)
-{
-	for (;;)
-		pause();
-}
-
 static bool stop_requested(void)
 {
 	sigset_t set;
@@ -311,46 +167,22 @@ static pid_t spawn_as(pid_t want, void (*fn)(void *), void *arg, char *msg, size
 
 	if (pipe2(sp, O_CLOEXEC) < 0)
 		die("pipe2");
-	if (want > 0) {
-		/* fork, with the pid chosen */
-		struct clone_args ca = {
-			.exit_signal = SIGCHLD,
-			.set_tid = (uint64_t)(uintptr_t)&want,
-			.set_tid_size = 1,
-		};
-		pid = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
-		if (pid < 0 && errno == EEXIST) {
-			cleanup();
-			_exit(3);
-		}
-		if (pid < 0)
-			die("clone3(set_tid=%d)", (int)want);
-	} else {
-		pid = fork();
-		if (pid < 0)
-			die("fork");
+	pid = maker_fork(want);
+	if (pid < 0) { /* want is taken */
+		cleanup();
+		_exit(3);
 	}
 	if (pid == 0) {
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-			die("prctl(PR_SET_PDEATHSIG)");
-		if (getppid() != parent_pid)
-			_exit(1);
 		close(sp[0]);
-		close(REPORT_R);
 		sync_w = sp[1];
-		npending = 0;
 		fn(arg);
-		quiet_std();
-		if (write(REPORT_W, pending, npending) != (ssize_t)npending)
-			_exit(1);
-		close(REPORT_W);
+		maker_child_report();
 		/* "ok" last: the parent takes a missing one for a failure */
 		if (write(sync_w, "ok\n", 3) != 3)
 			_exit(1);
 		close(sync_w);
 		hang();
 	}
-	children[nchildren++] = pid;
 	close(sp[1]);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
@@ -425,6 +257,19 @@ static struct shmem sa = { .obj = "SA" }, sb = { .obj = "SB" };
 static int mq_fd = -1;
 static unsigned long long mq_ino;
 
+/* The info keys of an endpoint on o: path, size ("-" unless size_known),
+ * mapped. */
+static void shmem_extras(const struct shmem *o, bool size_known, const char *mapped)
+{
+	char size[32] = "-";
+
+	if (size_known)
+		snprintf(size, sizeof size, "%zu", o->size);
+	extra("path", o->path);
+	extra("size", size);
+	extra("mapped", mapped);
+}
+
 static void *map_or_die(int fd, size_t len, int prot, off_t off)
 {
 	void *p = mmap(NULL, len, prot, MAP_SHARED, fd, off);
@@ -434,11 +279,20 @@ static void *map_or_die(int fd, size_t len, int prot, off_t off)
 	return p;
 }
 
+/* ep line of fd on o, with o's path and size */
+static void report_shmem_fd(const char *kind, int fd, const char *access, const struct shmem *o,
+			    const char *mapped)
+{
+	shmem_extras(o, true, mapped);
+	report_fd(kind, fd, access, o->ino, o->obj);
+}
+
+/* map line, and the ep line map-<lowest start> of n mappings of o */
 static void report_map(const char *kind, const struct shmem *o, const char *access, int n,
-		       void *const *starts, const char *size)
+		       void *const *starts, bool size_known)
 {
 	uintptr_t lowest = UINTPTR_MAX;
-	char name[32], starts_text[128] = "", extra[768];
+	char name[32], starts_text[128] = "";
 	size_t off = 0;
 
 	for (int i = 0; i < n; i++) {
@@ -452,14 +306,13 @@ static void report_map(const char *kind, const struct shmem *o, const char *acce
 	snprintf(name, sizeof name, "map-%lx", (unsigned long)lowest);
 	report("map pid=%d obj=%s starts=%s lowest=0x%lx\n", (int)getpid(), o->obj, starts_text,
 	       (unsigned long)lowest);
-	shmem_extra(extra, sizeof extra, o->path, size, "yes");
-	report_ep(kind, name, -1, access, o->ino, o->obj, extra);
+	shmem_extras(o, size_known, "yes");
+	report_ep(kind, name, -1, access, o->ino, o->obj);
 }
 
 /* holder: M1 by fd (rw), A by an O_RDONLY fd; nothing mapped */
 static void holder(void *arg)
 {
-	char size[32], extra[768];
 	int fd;
 
 	(void)arg;
@@ -470,12 +323,8 @@ static void holder(void *arg)
 	move_fd(m1.fd, 3);
 	move_fd(fd, 4);
 	keep_only(2, (int[]){ 3, 4 });
-	snprintf(size, sizeof size, "%zu", m1.size);
-	shmem_extra(extra, sizeof extra, m1.path, size, "no");
-	report_ep("memfd", "3", 3, "rw", m1.ino, m1.obj, extra);
-	snprintf(size, sizeof size, "%zu", sa.size);
-	shmem_extra(extra, sizeof extra, sa.path, size, "no");
-	report_ep("shm", "4", 4, "r", sa.ino, sa.obj, extra);
+	report_shmem_fd("memfd", 3, "rw", &m1, "no");
+	report_shmem_fd("shm", 4, "r", &sa, "no");
 }
 
 /* mapper: only mappings.  M1 twice (offsets 0 and 8192: two VMAs that
@@ -483,29 +332,25 @@ static void holder(void *arg)
 static void mapper(void *arg)
 {
 	void *s[2];
-	char size[32];
 
 	(void)arg;
 	set_identity("mapper", "sm-mapper");
 	s[0] = map_or_die(m1.fd, 4096, PROT_READ | PROT_WRITE, 0);
 	s[1] = map_or_die(m1.fd, 4096, PROT_READ | PROT_WRITE, 8192);
-	snprintf(size, sizeof size, "%zu", m1.size); /* holder's fd shows it */
-	report_map("memfd", &m1, "rw", 2, s, size);
+	report_map("memfd", &m1, "rw", 2, s, true); /* holder's fd shows the size */
 	s[0] = map_or_die(m2.fd, M2_SIZE, PROT_READ, 0);
-	report_map("memfd", &m2, "r", 1, s, "-"); /* no fd anywhere: unknown */
+	report_map("memfd", &m2, "r", 1, s, false); /* no fd anywhere: unknown */
 	s[0] = map_or_die(sa.fd, 4096, PROT_READ, 0);
-	snprintf(size, sizeof size, "%zu", sa.size);
-	report_map("shm", &sa, "r", 1, s, size);
+	report_map("shm", &sa, "r", 1, s, true);
 	s[0] = map_or_die(sb.fd, SB_SIZE, PROT_READ | PROT_WRITE, 0);
-	snprintf(size, sizeof size, "%zu", sb.size); /* from its /dev/shm name */
-	report_map("shm", &sb, "rw", 1, s, size);
+	report_map("shm", &sb, "rw", 1, s, true); /* size from its /dev/shm name */
 	keep_only(0, NULL);
 }
 
 /* both: an O_RDONLY reopen of M1, mapped read-only; A by fd, mapped rw */
 static void both(void *arg)
 {
-	char path[64], size[32], extra[768];
+	char path[64];
 	int fd;
 
 	(void)arg;
@@ -519,41 +364,35 @@ static void both(void *arg)
 	keep_only(2, (int[]){ 3, 4 });
 	map_or_die(3, 4096, PROT_READ, 0);
 	map_or_die(4, 4096, PROT_READ | PROT_WRITE, 0);
-	snprintf(size, sizeof size, "%zu", m1.size);
-	shmem_extra(extra, sizeof extra, m1.path, size, "yes");
-	report_ep("memfd", "3", 3, "r", m1.ino, m1.obj, extra);
-	snprintf(size, sizeof size, "%zu", sa.size);
-	shmem_extra(extra, sizeof extra, sa.path, size, "yes");
-	report_ep("shm", "4", 4, "rw", sa.ino, sa.obj, extra);
+	report_shmem_fd("memfd", 3, "r", &m1, "yes");
+	report_shmem_fd("shm", 4, "rw", &sa, "yes");
 }
 
-static void mq_path_extra(char *extra, size_t sz, int fd)
+/* ep line of fd on the queue, with its link text as the path */
+static void report_mq(int fd, const char *access)
 {
-	char link[256], esc[512];
+	char link[256];
 
 	link_text(fd, link, sizeof link);
-	escape(esc, sizeof esc, link);
-	snprintf(extra, sz, " x_path=%s", esc);
+	extra("path", link);
+	report_fd("mqueue", fd, access, mq_ino, "Q");
 }
 
 /* mq-a, mq-b: the parent's queue fd, inherited by fork */
 static void mq_forked(void *arg)
 {
 	const char *role = arg;
-	char comm[16], name[16], extra[600];
+	char comm[16];
 
 	snprintf(comm, sizeof comm, "sm-%s", role);
 	set_identity(role, comm);
 	keep_only(1, &mq_fd);
-	snprintf(name, sizeof name, "%d", mq_fd);
-	mq_path_extra(extra, sizeof extra, mq_fd);
-	report_ep("mqueue", name, mq_fd, "rw", mq_ino, "Q", extra);
+	report_mq(mq_fd, "rw");
 }
 
 /* mq-c: the same queue opened by name, write-only */
 static void mq_opener(void *arg)
 {
-	char extra[600];
 	mqd_t q;
 
 	(void)arg;
@@ -563,22 +402,22 @@ static void mq_opener(void *arg)
 	if (q == (mqd_t)-1)
 		die("mq_open(%s)", mq_name);
 	move_fd(q, 3);
-	if (stat_of(3).st_ino != mq_ino) {
+	if (ino_of(3) != mq_ino) {
 		errno = 0;
 		die("mq-c: another queue");
 	}
-	mq_path_extra(extra, sizeof extra, 3);
-	report_ep("mqueue", "3", 3, "w", mq_ino, "Q", extra);
+	report_mq(3, "w");
 }
 
 static void report_sysv(const char *cls, int id, key_t key, const char *access)
 {
-	char name[32], obj[32], extra[64];
+	char name[32], key_text[16];
 
-	snprintf(name, sizeof name, "%s-%d", cls, id);
-	snprintf(obj, sizeof obj, "%s-%d", cls, id);
-	snprintf(extra, sizeof extra, " x_class=%s x_key=0x%08x", cls, (unsigned)key);
-	report_ep("sysv", name, -1, access, (unsigned long long)id, obj, extra);
+	snprintf(name, sizeof name, "%s-%d", cls, id); /* also the obj label */
+	snprintf(key_text, sizeof key_text, "0x%08x", (unsigned)key);
+	extra("class", cls);
+	extra("key", key_text);
+	report_ep("sysv", name, -1, access, (unsigned long long)id, name);
 }
 
 /* shm-c: creates the segment (cpid), never attaches */
@@ -666,14 +505,11 @@ static void sem_user(void *arg)
 
 static void make_shmem(struct shmem *o, int fd, size_t size)
 {
-	struct stat st;
-
 	if (ftruncate(fd, (off_t)size) < 0)
 		die("ftruncate");
 	o->fd = fd;
 	o->size = size;
-	st = stat_of(fd);
-	o->ino = (unsigned long long)st.st_ino;
+	o->ino = ino_of(fd);
 	link_text(fd, o->path, sizeof o->path);
 }
 
@@ -695,13 +531,7 @@ static void names_of(pid_t p)
 
 static void cleanup(void)
 {
-	int st;
-
-	for (int i = 0; i < nchildren; i++)
-		kill(children[i], SIGKILL);
-	while (wait(&st) > 0 || errno == EINTR)
-		;
-	nchildren = 0;
+	maker_kill_children();
 	if (shm_id >= 0)
 		shmctl(shm_id, IPC_RMID, NULL);
 	if (msg_id >= 0)
@@ -738,7 +568,7 @@ static void scenario_shared(void)
 	mq_fd = mq_open(mq_name, O_RDWR | O_CREAT | O_EXCL, 0600, &attr);
 	if (mq_fd < 0)
 		die("mq_open(%s)", mq_name);
-	mq_ino = (unsigned long long)stat_of(mq_fd).st_ino;
+	mq_ino = ino_of(mq_fd);
 
 	msg_id = msgget(KEY_MSG(parent_pid), IPC_CREAT | IPC_EXCL | 0600);
 	if (msg_id < 0)
@@ -835,11 +665,17 @@ static void usage(void)
 	exit(2);
 }
 
+/* die()'s: the parent removes what it made before it exits */
+static void die_cleanup(void)
+{
+	if (getpid() == parent_pid)
+		cleanup();
+}
+
 int main(int argc, char **argv)
 {
+	char buf[32768];
 	sigset_t set;
-	pid_t pp;
-	int n;
 
 	if (argc == 3 && strcmp(argv[1], "cleanup") == 0)
 		return cleanup_run((pid_t)atoi(argv[2]));
@@ -848,36 +684,11 @@ int main(int argc, char **argv)
 		usage();
 
 	parent_pid = getpid();
+	maker_on_die = die_cleanup;
 	/* SIGTERM/SIGINT/SIGHUP stay pending until the parent is ready to
 	 * clean up (checked during setup, waited for afterwards) */
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		die("sigprocmask");
-	/* die with whoever started us (the test shell) */
-	pp = getppid();
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != pp)
-		return 1;
-
-	/* hermetic fd table: only what the scenario creates */
-	if (close_range(3, ~0U, 0) < 0)
-		die("close_range");
-	n = open("/dev/null", O_RDONLY);
-	if (n < 0)
-		die("open /dev/null");
-	move_fd(n, 0);
-	int rp[2];
-	if (pipe2(rp, O_CLOEXEC) < 0)
-		die("pipe2");
-	if (dup3(rp[0], REPORT_R, O_CLOEXEC) < 0 || dup3(rp[1], REPORT_W, O_CLOEXEC) < 0)
-		die("dup3");
-	close(rp[0]);
-	close(rp[1]);
+	maker_block_signals(&set);
+	maker_start();
 
 	if (strcmp(argv[1], "shared") == 0)
 		scenario_shared();
@@ -885,49 +696,8 @@ int main(int argc, char **argv)
 		scenario_reuse((time_t)atoll(argv[2]), argc - 3, argv + 3);
 
 	/* collect the children's reports: EOF once all of them are set up */
-	close(REPORT_W);
-	char buf[32768];
-	size_t len = 0;
-	ssize_t r;
-	while ((r = read(REPORT_R, buf + len, sizeof buf - 1 - len)) != 0) {
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read report pipe");
-		}
-		len += (size_t)r;
-		if (len >= sizeof buf - 1) {
-			errno = 0;
-			die("report pipe overflow");
-		}
-	}
-	close(REPORT_R);
-	buf[len] = '\0';
-	for (int i = 0; i < nchildren; i++) {
-		if (waitpid(children[i], NULL, WNOHANG) == children[i]) {
-			errno = 0;
-			die("child %d died during setup", (int)children[i]);
-		}
-	}
-
-	fputs(pending, stdout);
-	fputs(buf, stdout);
-	fputs("ready\n", stdout);
-	if (fflush(stdout) != 0)
-		die("write stdout");
-	quiet_std();
-
-	for (;;) {
-		int sig;
-
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGCHLD) {
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
-			continue;
-		}
-		cleanup();
-		_exit(0);
-	}
+	maker_collect(buf, sizeof buf);
+	maker_check_children();
+	maker_ready(buf);
+	maker_wait(&set, cleanup);
 }

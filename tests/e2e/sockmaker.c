@@ -48,16 +48,12 @@
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
-#include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -65,46 +61,14 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "maker.h"
 
 #define MAX_SOCKS 48
 #define MAX_ROLES 24
 
-static void die(const char *fmt, ...)
-{
-	int e = errno;
-	va_list ap;
-
-	fprintf(stderr, "sockmaker[%d]: ", (int)getpid());
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (e)
-		fprintf(stderr, ": %s", strerror(e));
-	fputc('\n', stderr);
-	_exit(1);
-}
-
-/* ---- report text ----------------------------------------------------- */
-
-static char out[16384];
-static size_t out_len;
-
-static void emit(const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(out + out_len, sizeof(out) - out_len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(out) - out_len) {
-		errno = 0;
-		die("report overflow");
-	}
-	out_len += (size_t)n;
-}
+const char maker_name[] = "sockmaker";
 
 /* ---- the sockets --------------------------------------------------------- */
 
@@ -165,15 +129,6 @@ static void peer(const char *a, const char *b)
 {
 	peers_len += (size_t)snprintf(peers + peers_len, sizeof(peers) - peers_len,
 				      "peer %s %s\n", a, b);
-}
-
-static unsigned long long ino_of(int fd)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) < 0)
-		die("fstat(%d)", fd);
-	return (unsigned long long)st.st_ino;
 }
 
 static unsigned long long netns_ino(void)
@@ -237,36 +192,36 @@ static void emit_sock(const struct sock *s, pid_t pid, const char *role_name,
 		die("getsockname(%s)", s->label);
 	if (getpeername(s->fd, (struct sockaddr *)&remote, &rlen) < 0)
 		remote.ss_family = AF_UNSPEC;
-	emit("sock label=%s pid=%d role=%s fd=%d ino=%llu kind=", s->label, (int)pid, role_name,
+	report("sock label=%s pid=%d role=%s fd=%d ino=%llu kind=", s->label, (int)pid, role_name,
 	     s->fd, ino_of(s->fd));
 	if (family == AF_UNIX) {
 		const struct sockaddr_un *un = (const void *)&local;
 		size_t n = llen - offsetof(struct sockaddr_un, sun_path);
 
-		emit("unix x_type=%s", type_name(type));
+		report("unix x_type=%s", type_name(type));
 		if (!s->no_state)
-			emit(" x_state=%s", s->listening ? "listen" : "established");
+			report(" x_state=%s", s->listening ? "listen" : "established");
 		if (llen <= offsetof(struct sockaddr_un, sun_path))
-			emit(" x_path=-");
+			report(" x_path=-");
 		else if (un->sun_path[0] == '\0')
-			emit(" x_path=@%.*s", (int)n - 1, un->sun_path + 1);
+			report(" x_path=@%.*s", (int)n - 1, un->sun_path + 1);
 		else
-			emit(" x_path=%s", un->sun_path);
+			report(" x_path=%s", un->sun_path);
 		if (s->peer_label[0])
-			emit(" x_peer_id=%llu", ino_of(by_label(s->peer_label)->fd));
+			report(" x_peer_id=%llu", ino_of(by_label(s->peer_label)->fd));
 		else
-			emit(" x_peer_id=-");
-		emit(" x_pending=%u\n", s->pending);
+			report(" x_peer_id=-");
+		report(" x_pending=%u\n", s->pending);
 		return;
 	}
-	emit("%s%s", type == SOCK_STREAM ? "tcp" : "udp", family == AF_INET ? "4" : "6");
+	report("%s%s", type == SOCK_STREAM ? "tcp" : "udp", family == AF_INET ? "4" : "6");
 	if (s->unbound) {
-		emit(" x_state=unknown\n");
+		report(" x_state=unknown\n");
 		return;
 	}
 	fmt_inet(&local, family, l, sizeof(l));
 	fmt_inet(&remote, family, r, sizeof(r));
-	emit(" x_state=%s x_local=%s x_remote=%s x_netns=%llu\n",
+	report(" x_state=%s x_local=%s x_remote=%s x_netns=%llu\n",
 	     s->listening ? "listen" : s->unconnected ? "unconnected" : "established", l, r,
 	     netns);
 }
@@ -483,32 +438,21 @@ static void udp_server(int srv, int cli)
 
 /* ---- processes ---------------------------------------------------------- */
 
-static int report_w = -1;	/* write end of the readiness pipe */
-
-static void quiet_std(void)
+static void set_name(const char *name)
 {
-	int n = open("/dev/null", O_WRONLY);
-
-	if (n < 0 || dup2(n, 1) < 0 || dup2(n, 2) < 0)
-		_exit(1);
-	if (n > 2)
-		close(n);
-}
-
-static void hang(void)
-{
-	for (;;)
-		pause();
-}
-
-static void child_setup(pid_t parent, const char *name)
-{
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != parent)
-		_exit(1);
 	if (prctl(PR_SET_NAME, name, 0, 0, 0) < 0)
 		die("prctl(PR_SET_NAME)");
+}
+
+/* The end of a process's setup: keeps only the sockets of role r, reports
+ * (EOF on the report pipe once every process got here) and waits. */
+static void hold_only(int r)
+{
+	for (int i = 0; i < n_socks; i++)
+		if (socks[i].role != r)
+			close(socks[i].fd);
+	maker_child_report();
+	hang();
 }
 
 /* Brings lo up in the current network namespace. */
@@ -528,17 +472,17 @@ static void lo_up(void)
 
 /* ns-srv: a new network namespace with a tcp connection across two
  * processes, ns-srv and its child ns-cli; reports them on the pipe. */
-static void netns_child(pid_t parent)
+static void netns_child(void)
 {
 	pid_t self = getpid(), cli_pid;
 	unsigned long long ns;
 	int srv, cli;
 
-	child_setup(parent, "ns-srv");
+	set_name("ns-srv");
 	for (int i = 0; i < n_socks; i++)
 		close(socks[i].fd);
 	n_socks = n_roles = 0;
-	out_len = peers_len = 0;
+	peers_len = 0;
 	peers[0] = '\0';
 	if (unshare(CLONE_NEWNET) < 0)
 		die("unshare(CLONE_NEWNET)");
@@ -546,61 +490,34 @@ static void netns_child(pid_t parent)
 	srv = role("ns-srv");
 	cli = role("ns-cli");
 	tcp_conn("ns", AF_INET, false, AF_INET, false, srv, cli);
-	cli_pid = fork();
-	if (cli_pid < 0)
-		die("fork");
+	cli_pid = maker_fork(0);
 	if (cli_pid == 0) {
-		child_setup(self, "ns-cli");
-		for (int i = 0; i < n_socks; i++)
-			if (socks[i].role != cli)
-				close(socks[i].fd);
-		quiet_std();
-		close(report_w);
-		hang();
+		set_name("ns-cli");
+		hold_only(cli);
 	}
 	roles[srv].pid = self;
 	roles[cli].pid = cli_pid;
 	ns = netns_ino();
-	emit("proc pid=%d role=ns-srv netns=%llu\n", (int)self, ns);
-	emit("proc pid=%d role=ns-cli netns=%llu\n", (int)cli_pid, ns);
+	report("proc pid=%d role=ns-srv netns=%llu\n", (int)self, ns);
+	report("proc pid=%d role=ns-cli netns=%llu\n", (int)cli_pid, ns);
 	/* ns-srv still holds the client's socket too: same socket, same facts. */
 	for (int i = 0; i < n_socks; i++)
 		emit_sock(&socks[i], roles[socks[i].role].pid, roles[socks[i].role].name, ns);
-	emit("%s", peers);
-	for (int i = 0; i < n_socks; i++)
-		if (socks[i].role != srv)
-			close(socks[i].fd);
-	if (write(report_w, out, out_len) != (ssize_t)out_len)
-		die("write report");
-	quiet_std();
-	close(report_w);
-	hang();
+	report("%s", peers);
+	hold_only(srv);
 }
 
 int main(int argc, char **argv)
 {
-	char path[256], abstract[64];
-	pid_t parent = getpid(), pp = getppid();
-	int nsp[2];
+	char path[256], abstract[64], children[16384];
+	pid_t parent = getpid();
+	sigset_t set;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: sockmaker DIR\n");
 		return 2;
 	}
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	if (getppid() != pp)
-		return 1;
-	if (close_range(3, ~0U, 0) < 0)
-		die("close_range");
-	int n = open("/dev/null", O_RDONLY);
-	if (n < 0 || dup2(n, 0) < 0)
-		die("open /dev/null");
-	if (n > 0)
-		close(n);
-	if (pipe2(nsp, O_CLOEXEC) < 0)
-		die("pipe2");
-	report_w = nsp[1];
+	maker_start();
 
 	int sp_a = role("sp-a"), sp_b = role("sp-b");
 	int ul_srv = role("ul-srv"), ul_cli = role("ul-cli");
@@ -630,98 +547,34 @@ int main(int argc, char **argv)
 	unsigned long long host_ns = netns_ino();
 
 	for (int r = 0; r < last_role; r++) {
-		pid_t pid = fork();
+		pid_t pid = maker_fork(0);
 
-		if (pid < 0)
-			die("fork");
 		if (pid == 0) {
-			child_setup(parent, roles[r].name);
-			close(nsp[0]);
-			for (int i = 0; i < n_socks; i++)
-				if (socks[i].role != r)
-					close(socks[i].fd);
-			quiet_std();
-			close(report_w);
-			hang();
+			set_name(roles[r].name);
+			hold_only(r);
 		}
 		roles[r].pid = pid;
 	}
-	pid_t ns_pid = fork();
+	if (maker_fork(0) == 0)
+		netns_child();
 
-	if (ns_pid < 0)
-		die("fork");
-	if (ns_pid == 0) {
-		close(nsp[0]);
-		netns_child(parent);
-	}
-
-	emit("proc pid=%d role=main netns=%llu\n", (int)parent, host_ns);
+	report("proc pid=%d role=main netns=%llu\n", (int)parent, host_ns);
 	for (int r = 0; r < last_role; r++)
-		emit("proc pid=%d role=%s netns=%llu\n", (int)roles[r].pid, roles[r].name, host_ns);
+		report("proc pid=%d role=%s netns=%llu\n", (int)roles[r].pid, roles[r].name, host_ns);
 	for (int i = 0; i < n_here; i++)
 		emit_sock(&socks[i], roles[socks[i].role].pid, roles[socks[i].role].name, host_ns);
-	emit("%s", peers);
+	report("%s", peers);
 	for (int i = 0; i < n_here; i++)
 		close(socks[i].fd);
 
 	/* The children's part: EOF once every process holds only its own fds. */
-	close(report_w);
-	size_t before = out_len;
-	ssize_t got;
-
-	while ((got = read(nsp[0], out + out_len, sizeof(out) - 1 - out_len)) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			die("read report pipe");
-		}
-		out_len += (size_t)got;
-		if (out_len >= sizeof(out) - 1) {
-			errno = 0;
-			die("report overflow");
-		}
-	}
-	close(nsp[0]);
-	out[out_len] = '\0';
-	if (!strstr(out + before, "role=ns-cli")) {
+	maker_collect(children, sizeof(children));
+	if (!strstr(children, "role=ns-cli")) {
 		errno = 0;
 		die("the network namespace part did not report");
 	}
-	for (int r = 0; r < last_role; r++)
-		if (waitpid(roles[r].pid, NULL, WNOHANG) != 0) {
-			errno = 0;
-			die("%s died during setup", roles[r].name);
-		}
-
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		die("sigprocmask");
-	fwrite(out, 1, out_len, stdout);
-	fputs("ready\n", stdout);
-	if (fflush(stdout) != 0)
-		die("write stdout");
-	quiet_std();
-	for (;;) {
-		int sig;
-
-		if (sigwait(&set, &sig) != 0)
-			continue;
-		if (sig == SIGCHLD) {
-			while (waitpid(-1, NULL, WNOHANG) > 0)
-				;
-			continue;
-		}
-		for (int r = 0; r < last_role; r++)
-			kill(roles[r].pid, SIGKILL);
-		kill(ns_pid, SIGKILL);
-		while (wait(NULL) > 0 || errno == EINTR)
-			;
-		_exit(0);
-	}
+	maker_check_children();
+	maker_block_signals(&set);
+	maker_ready(children);
+	maker_wait(&set, maker_kill_children);
 }

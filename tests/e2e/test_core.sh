@@ -64,20 +64,13 @@ who() { WHO="$1 (${PROC_TAG[$1]}/${PROC_ROLE[$1]})"; }
 # ======================================================================
 section "MNT/ and self"
 # ======================================================================
-ls_root=$(ls -A "$MNT" 2>&1)
-declare -A listed=()
-for e in $ls_root; do listed[$e]=1; done
-missing=
-for ((i = 0; i < EP_N; i++)); do
-	[ -n "${listed[${EP_PID[i]}]:-}" ] || missing+=" ${EP_PID[i]}"
-done
-t_is "$missing" "" "ls MNT lists every process that has an endpoint"
-t_is "${listed[self]:-}${listed[channels]:-}" "11" "ls MNT lists self and channels"
+t_ls_root "ls MNT lists every process that has an endpoint"
+t_is "${LISTED[self]:-}${LISTED[channels]:-}" "11" "ls MNT lists self and channels"
 odd_names=
-for e in $ls_root; do [[ $e =~ ^([0-9]+|self|channels|sysv)$ ]] || odd_names+=" $e"; done
+for e in $LS_ROOT; do [[ $e =~ ^([0-9]+|self|channels|sysv)$ ]] || odd_names+=" $e"; done
 t_is "$odd_names" "" "ls MNT holds only pids, self, channels (and sysv)"
 idle=${TAG_ROLE_PID[idle/idle]}
-t_is "${listed[$idle]:-not listed}" "not listed" "ls MNT does not list a process without endpoints ($idle)"
+t_is "${LISTED[$idle]:-not listed}" "not listed" "ls MNT does not list a process without endpoints ($idle)"
 t_is "$(find "$MNT/self" "$MNT/channels" -maxdepth 0 -printf '%y' 2>&1)" "lf" \
 	"MNT/self is a symlink, MNT/channels a regular file"
 t_errs "a name that is not a pid is not found" "$ENOENT" ls "$MNT/nosuchname"
@@ -110,10 +103,7 @@ section "MNT/<pid>/ of every process"
 # ======================================================================
 for pid in $ALL_PIDS; do
 	who "$pid"
-	pkinds=${PROC_KINDS[$pid]:-}
-
-	sort_words want channels comm $pkinds
-	t_is "$(ls -A "$MNT/$pid" 2>&1)" "$want" "ls MNT/$WHO lists comm, channels and exactly its kinds"
+	t_pid_ls "$pid" "$WHO"
 
 	# owner, group and mode: those of /proc/<pid>/fd
 	out=$(stat -c '%F %u:%g %a' "$MNT/$pid" "/proc/$pid/fd" 2>&1)
@@ -127,86 +117,18 @@ for pid in $ALL_PIDS; do
 	out=$(ls -A "$MNT/$pid/unix" 2>&1); rc=$?
 	t_is "$rc:$out" "0:" "ls MNT/$WHO/unix succeeds, empty"
 
-	for kind in $pkinds; do
-		t_is "$(ls -A "$MNT/$pid/$kind" 2>&1)" "${EP_NAMES[$pid/$kind]}" \
-			"ls MNT/$WHO/$kind lists exactly its endpoints"
-	done
-
-	# the whole subtree, with types: d dirs, f files, l peer links
-	entries=("d " "f channels" "f comm")
-	for ((i = 0; i < EP_N; i++)); do
-		[ "${EP_PID[i]}" = "$pid" ] || continue
-		k=${EP_KIND[i]} n=${EP_NAME[i]}
-		entries+=("d $k" "d $k/$n" "f $k/$n/info")
-		for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || entries+=("l $k/$n/$p"); done
-	done
-	sort_words want "${entries[@]}"
-	want=$(uniq <<<"$want")
-	t_is "$(find "$MNT/$pid" -printf '%y %P\n' 2>&1 | sort)" "$want" \
-		"find MNT/$WHO: every endpoint dir, info and peer link, nothing else"
+	t_pid_tree "$pid" "$WHO"
 done
 
 # ======================================================================
 section "every endpoint: info and peer links"
 # ======================================================================
 for ((i = 0; i < EP_N; i++)); do
-	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]} peers=${EP_PEERS[i]}
-	who "$pid"
-	ep="$kind $pid:$name (${PROC_TAG[$pid]}/${PROC_ROLE[$pid]})"
-	dir=$MNT/$pid/$kind/$name
-
-	# info: the common keys, each exactly once, exact values
-	slurp text "$dir/info"; rc=$?
-	info_parse "$text"
-	want="read: 0" got="read: $rc"
-	for k in kind pid comm name fd id access peers; do
-		case $k in
-		kind) v=$kind ;; pid) v=$pid ;; comm) v=${EP_COMM[i]//\\040/ } ;;
-		name) v=$name ;; fd) v=${EP_FD[i]} ;; id) v=${EP_ID[i]} ;;
-		access) v=${EP_ACCESS[i]} ;; peers) v="$peers (sorted)" ;;
-		esac
-		gv=${INFO[$k]:-}
-		[ "$k" = peers ] && { norm_list gv "$gv"; gv+=" (sorted)"; }
-		want+="$NL$k: $v (1 line)"
-		got+="$NL$k: $gv (${INFO_N[$k]:-0} line)"
-	done
-	t_is "$got" "$want" "info of $ep: kind pid comm name fd id access peers"
-	# kind-specific keys chanmaker knows (fifo path; memfd path size mapped)
-	if [ -n "${EP_EXTRA[i]}" ]; then
-		want='' got='' keys=''
-		for x in ${EP_EXTRA[i]}; do
-			k=${x#x_}; v=${k#*=}; k=${k%%=*}
-			keys+=" $k"
-			want+="$k: ${v//\\040/ }$NL"
-			got+="$k: ${INFO[$k]:-(missing)}$NL"
-		done
-		t_is "$got" "$want" "info of $ep:$keys"
-	fi
+	pid=${EP_PID[i]}
+	ep="${EP_KIND[i]} $pid:${EP_NAME[i]} (${PROC_TAG[$pid]}/${PROC_ROLE[$pid]})"
+	t_ep_info "$i" "$ep"
 	t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
-
-	# the directory: info and one link per peer
-	words=(info)
-	for p in ${peers//,/ }; do [ "$p" = - ] || words+=("$p"); done
-	sort_words want "${words[@]}"
-	t_is "$(ls -A "$dir" 2>&1)" "$want" "ls $ep: info and one link per peer"
-
-	# every link: exact relative target, and it resolves to that endpoint
-	links=() targets=()
-	for p in ${peers//,/ }; do
-		[ "$p" = - ] && continue
-		links+=("$dir/$p")
-		targets+=("../../../${p%%:*}/$kind/${p#*:}")
-	done
-	[ ${#links[@]} -gt 0 ] || continue
-	mapfile -t got_targets < <(readlink -v "${links[@]}" 2>&1)
-	for ((j = 0; j < ${#links[@]}; j++)); do
-		p=${links[j]##*/}
-		slurp text "${links[j]}/info" || text="(cannot read info through the link)"
-		info_parse "$text"
-		t_is "${got_targets[j]:-} -> pid ${INFO[pid]:-} name ${INFO[name]:-}" \
-			"${targets[j]} -> pid ${p%%:*} name ${p#*:}" \
-			"readlink $pid/$kind/$name/$p is ${targets[j]} and resolves"
-	done
+	t_ep_dir "$i" "$ep"
 done
 
 # ======================================================================
@@ -223,27 +145,13 @@ t_is "$(perl -ne 'chomp; print "$.: $_\n" if /[\x00-\x08\x0a-\x20\x7f]/ || /\\(?
 t_is "${chan: -1}" "$NL" "MNT/channels ends with a newline"
 
 # the rows of our processes, by pid:name
-declare -A ROW=() ROWS_OF=() NROWS=()
-while IFS= read -r line; do
-	p=${line#*$TAB} p=${p%%$TAB*}
-	[[ " $ALL_PIDS " == *" $p "* ]] || continue
-	IFS=$TAB read -r k p c n a id pe de <<<"$line"
-	ROW[$p:$n]=$line
-	ROWS_OF[$p]+=$line$NL
-	NROWS[$p:$n]=$(( ${NROWS[$p:$n]:-0} + 1 ))
-done <<<"${chan#*$NL}"
-
+chan_rows "$chan" "$ALL_PIDS"
 for ((i = 0; i < EP_N; i++)); do
-	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]}
-	ep="$kind $pid:$name (${PROC_TAG[$pid]})"
-	IFS=$TAB read -r k p c n a id pe de <<<"${ROW[$pid:$name]:-}"
-	norm_list pe "$pe"
-	t_is "${NROWS[$pid:$name]:-0} $k $c $a $id $pe" \
-		"1 $kind ${EP_COMM[i]} ${EP_ACCESS[i]} ${EP_ID[i]} ${EP_PEERS[i]}" \
-		"MNT/channels row of $ep: (count) KIND COMM ACCESS ID PEERS"
-	if [ "$kind" = fifos ]; then
+	ep="${EP_KIND[i]} ${EP_PID[i]}:${EP_NAME[i]} (${PROC_TAG[${EP_PID[i]}]})"
+	t_chan_row "$i" "$ep"
+	if [ "${EP_KIND[i]}" = fifos ]; then
 		x=${EP_EXTRA[i]#*x_path=}
-		t_has "$de" "${x%% *}" "MNT/channels DETAIL of $ep holds the FIFO's path"
+		t_has "$ROW_DETAIL" "${x%% *}" "MNT/channels DETAIL of $ep holds the FIFO's path"
 	fi
 done
 

@@ -140,13 +140,25 @@ sysv_want() {
 }
 SYSV_ALL_KEYS="class key size nattch perms owner cpid lpid lspid lrpid qnum nsems"
 
+# t_ipcs CLASS OPTION FIELD=COLUMN... : ipcs OPTION -i <the CLASS object>
+# shows each FIELD (in that order) with the value of COLUMN in
+# /proc/sysvipc/CLASS, whose row it leaves in KV
+t_ipcs() {
+	local cls=$1 opt=$2 out f fields='' want=''
+	shift 2
+	out=$(ipcs "$opt" -i "${SV_ID[$cls]}" 2>&1)
+	sysv_load "$cls" "${SV_ID[$cls]}"
+	for f in "$@"; do
+		fields+=${fields:+|}${f%%=*}
+		want+="${f%%=*}=${KV[${f#*=}]} "
+	done
+	t_is "$(grep -o -E "($fields)=[0-9]+" <<<"$out" | tr '\n' ' ')" "$want" \
+		"ipcs $opt -i ${SV_ID[$cls]} agrees with /proc/sysvipc/$cls"
+}
+
 # ipcs -i says the same as /proc/sysvipc, and what shmmaker set up
 id=${SV_ID[shm]}
-out=$(ipcs -m -i "$id" 2>&1)
-sysv_load shm "$id"
-t_is "$(grep -o -E '(bytes|lpid|cpid|nattch)=[0-9]+' <<<"$out" | tr '\n' ' ')" \
-	"bytes=${KV[size]} lpid=${KV[lpid]} cpid=${KV[cpid]} nattch=${KV[nattch]} " \
-	"ipcs -m -i $id agrees with /proc/sysvipc/shm"
+t_ipcs shm -m bytes=size lpid=lpid cpid=cpid nattch=nattch
 t_is "${KV[cpid]} ${KV[lpid]} ${KV[nattch]} ${KV[size]} $(printf '0x%08x' "${KV[key]}")" \
 	"${RP[shm-c]} ${RP[shm-d]} 3 10000 ${SV_KEY[shm]}" \
 	"kernel: segment $id created by shm-c, last attached/detached by shm-d, 3 attached, 10000 bytes"
@@ -156,11 +168,7 @@ attached=$(grep -l " $id *$(printf '/SYSV%08x' "${KV[key]}") (deleted)\$" "${fil
 sort_words want "/proc/${RP[shm-a1]}/maps" "/proc/${RP[shm-a2]}/maps" "/proc/${RP[shm-a3]}/maps"
 t_is "$attached" "$want" "kernel: the segment is in /proc/<pid>/maps of shm-a1..a3 only"
 id=${SV_ID[msg]}
-out=$(ipcs -q -i "$id" 2>&1)
-sysv_load msg "$id"
-t_is "$(grep -o -E '(cbytes|qnum|lspid|lrpid)=[0-9]+' <<<"$out" | tr '\n' ' ')" \
-	"cbytes=${KV[cbytes]} qnum=${KV[qnum]} lspid=${KV[lspid]} lrpid=${KV[lrpid]} " \
-	"ipcs -q -i $id agrees with /proc/sysvipc/msg"
+t_ipcs msg -q cbytes=cbytes qnum=qnum lspid=lspid lrpid=lrpid
 t_is "${KV[lspid]} ${KV[lrpid]} ${KV[qnum]} ${KV[cbytes]}" "${RP[msg-s]} ${RP[msg-r]} 2 50" \
 	"kernel: queue $id: lspid msg-s, lrpid msg-r, 2 messages, 50 bytes"
 id=${SV_ID[sem]}
@@ -178,39 +186,16 @@ diag "ipcfs pid $IPCFS_PID on $MNT, ttl=$TTL"
 # ======================================================================
 section "MNT/ and MNT/<pid>/ of every process"
 # ======================================================================
-ls_root=$(ls -A "$MNT" 2>&1)
-declare -A listed=()
-for e in $ls_root; do listed[$e]=1; done
-missing=
-for p in $ALL_PIDS; do
-	[ "$p" = "$SM_PID" ] || [ -n "${listed[$p]:-}" ] || missing+=" $p"
-done
-t_is "$missing" "" "ls MNT lists every shmmaker process that has an endpoint"
-t_is "${listed[sysv]:-}" 1 "ls MNT lists sysv"
-t_is "${listed[$SM_PID]:-not listed}" "not listed" "ls MNT does not list shmmaker's parent, which holds nothing"
+t_ls_root "ls MNT lists every shmmaker process that has an endpoint"
+t_is "${LISTED[sysv]:-}" 1 "ls MNT lists sysv"
+t_is "${LISTED[$SM_PID]:-not listed}" "not listed" "ls MNT does not list shmmaker's parent, which holds nothing"
 t_is "$(ls -A "$MNT/$SM_PID" 2>&1)" "channels${NL}comm" "ls MNT/<parent>: comm and channels only"
 
 for pid in $ALL_PIDS; do
 	who "$pid"
 	[ "$pid" = "$SM_PID" ] && continue
-	kinds=${PROC_KINDS[$pid]:-}
-	sort_words want channels comm $kinds
-	t_is "$(ls -A "$MNT/$pid" 2>&1)" "$want" "ls MNT/$WHO lists comm, channels and exactly its kinds"
-	for kind in $kinds; do
-		t_is "$(ls -A "$MNT/$pid/$kind" 2>&1)" "${EP_NAMES[$pid/$kind]}" \
-			"ls MNT/$WHO/$kind lists exactly its endpoints"
-	done
-	entries=("d " "f channels" "f comm")
-	for ((i = 0; i < EP_N; i++)); do
-		[ "${EP_PID[i]}" = "$pid" ] || continue
-		k=${EP_KIND[i]} n=${EP_NAME[i]}
-		entries+=("d $k" "d $k/$n" "f $k/$n/info")
-		for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || entries+=("l $k/$n/$p"); done
-	done
-	sort_words want "${entries[@]}"
-	want=$(uniq <<<"$want")
-	t_is "$(find "$MNT/$pid" -printf '%y %P\n' 2>&1 | sort)" "$want" \
-		"find MNT/$WHO: every endpoint dir, info and peer link, nothing else"
+	t_pid_ls "$pid" "$WHO"
+	t_pid_tree "$pid" "$WHO"
 done
 
 # the names that matter, said plainly
@@ -226,57 +211,12 @@ t_is "$(ls -A "$MNT/$bo/memfd" "$MNT/$bo/shm" 2>&1)" "$MNT/$bo/memfd:${NL}3${NL}
 section "every endpoint: info and peer links"
 # ======================================================================
 for ((i = 0; i < EP_N; i++)); do
-	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]} peers=${EP_PEERS[i]}
-	ep="$kind $pid:$name (${PROC_ROLE[$pid]})"
-	dir=$MNT/$pid/$kind/$name
-
-	slurp text "$dir/info"; rc=$?
-	info_parse "$text"
-	want="read: 0" got="read: $rc"
-	for k in kind pid comm name fd id access peers; do
-		case $k in
-		kind) v=$kind ;; pid) v=$pid ;; comm) v=${EP_COMM[i]//\\040/ } ;;
-		name) v=$name ;; fd) v=${EP_FD[i]} ;; id) v=${EP_ID[i]} ;;
-		access) v=${EP_ACCESS[i]} ;; peers) v="$peers (sorted)" ;;
-		esac
-		gv=${INFO[$k]:-}
-		[ "$k" = peers ] && { norm_list gv "$gv"; gv+=" (sorted)"; }
-		want+="$NL$k: $v (1 line)"
-		got+="$NL$k: $gv (${INFO_N[$k]:-0} line)"
-	done
-	t_is "$got" "$want" "info of $ep: kind pid comm name fd id access peers"
-	want='' got='' keys=''
-	for x in ${EP_EXTRA[i]}; do
-		k=${x#x_}; v=${k#*=}; k=${k%%=*}
-		keys+=" $k"
-		want+="$k: ${v//\\040/ } (1 line)$NL"
-		got+="$k: ${INFO[$k]:-(missing)} (${INFO_N[$k]:-0} line)$NL"
-	done
-	t_is "$got" "$want" "info of $ep:$keys"
+	pid=${EP_PID[i]}
+	ep="${EP_KIND[i]} $pid:${EP_NAME[i]} (${PROC_ROLE[$pid]})"
+	t_ep_info "$i" "$ep"
 	t_is "$INFO_BAD ${INFO[maps]:-no maps key}" "0 no maps key" \
 		"info of $ep: every line is 'key: value'; no 'maps: unavailable' (maps readable)"
-
-	words=(info)
-	for p in ${peers//,/ }; do [ "$p" = - ] || words+=("$p"); done
-	sort_words want "${words[@]}"
-	t_is "$(ls -A "$dir" 2>&1)" "$want" "ls $ep: info and one link per peer, no other"
-
-	links=() targets=()
-	for p in ${peers//,/ }; do
-		[ "$p" = - ] && continue
-		links+=("$dir/$p")
-		targets+=("../../../${p%%:*}/$kind/${p#*:}")
-	done
-	[ ${#links[@]} -gt 0 ] || continue
-	mapfile -t got_targets < <(readlink -v "${links[@]}" 2>&1)
-	for ((j = 0; j < ${#links[@]}; j++)); do
-		p=${links[j]##*/}
-		slurp text "${links[j]}/info" || text="(cannot read info through the link)"
-		info_parse "$text"
-		t_is "${got_targets[j]:-} -> pid ${INFO[pid]:-} name ${INFO[name]:-}" \
-			"${targets[j]} -> pid ${p%%:*} name ${p#*:}" \
-			"readlink $pid/$kind/$name/$p is ${targets[j]} and resolves"
-	done
+	t_ep_dir "$i" "$ep"
 done
 
 # ======================================================================
@@ -341,23 +281,11 @@ for cls in shm msg sem; do
 	# sits in MNT/sysv/<class>/<id>/, three levels below MNT like one in
 	# MNT/<pid>/<kind>/<name>/, so "../../../" reaches MNT; DESIGN.md's
 	# "../../../../<pid>/sysv/<name>" would leave the mount (reported).
-	words=(info) links=() targets=()
-	for m in ${MEMBERS[$cls]}; do
-		words+=("$m")
-		links+=("$obj/$m")
-		targets+=("../../../${m%%:*}/sysv/${m#*:}")
-	done
-	sort_words want "${words[@]}"
+	# shellcheck disable=SC2086
+	sort_words want info ${MEMBERS[$cls]}
 	t_is "$(ls -A "$obj" 2>&1)" "$want" "ls MNT/sysv/$cls/$id: info and one <pid>:$cls-$id link per process involved"
-	mapfile -t got_targets < <(readlink -v "${links[@]}" 2>&1)
-	for ((j = 0; j < ${#links[@]}; j++)); do
-		m=${links[j]##*/}
-		slurp text "${links[j]}/info" || text="(cannot read info through the link)"
-		info_parse "$text"
-		t_is "${got_targets[j]:-} -> pid ${INFO[pid]:-} name ${INFO[name]:-} class ${INFO[class]:-}" \
-			"${targets[j]} -> pid ${m%%:*} name ${m#*:} class $cls" \
-			"readlink MNT/sysv/$cls/$id/$m is ${targets[j]} and resolves"
-	done
+	# shellcheck disable=SC2086
+	t_links "$obj" sysv "MNT/sysv/$cls/$id" "class=$cls" ${MEMBERS[$cls]}
 	entries=("d " "f info")
 	for m in ${MEMBERS[$cls]}; do entries+=("l $m"); done
 	sort_words want "${entries[@]}"
@@ -381,28 +309,16 @@ cat "$MNT/channels" >"$CH" 2>&1
 slurp chan "$CH"
 t_is "$(awk -F'\t' 'NF != 8 { print NR ": " NF " fields: " $0 }' "$CH" | head -n5)" "" \
 	"MNT/channels: 8 tab-separated fields on every line"
-declare -A ROW=() NROWS=()
-while IFS= read -r line; do
-	p=${line#*$TAB} p=${p%%$TAB*}
-	[[ " $ALL_PIDS " == *" $p "* ]] || continue
-	IFS=$TAB read -r k p c n a id pe de <<<"$line"
-	ROW[$p:$n]=$line
-	NROWS[$p:$n]=$(( ${NROWS[$p:$n]:-0} + 1 ))
-done <<<"${chan#*$NL}"
+chan_rows "$chan" "$ALL_PIDS"
 nrows=0
 for k in "${!NROWS[@]}"; do nrows=$((nrows + NROWS[$k])); done
 t_is "$nrows" "$EP_N" "MNT/channels: one row per endpoint of the shmmaker processes ($EP_N), none for the parent"
 for ((i = 0; i < EP_N; i++)); do
-	pid=${EP_PID[i]} kind=${EP_KIND[i]} name=${EP_NAME[i]}
-	ep="$kind $pid:$name (${PROC_ROLE[$pid]})"
-	IFS=$TAB read -r k p c n a id pe de <<<"${ROW[$pid:$name]:-}"
-	norm_list pe "$pe"
-	t_is "${NROWS[$pid:$name]:-0} $k $c $a $id $pe" \
-		"1 $kind ${EP_COMM[i]} ${EP_ACCESS[i]} ${EP_ID[i]} ${EP_PEERS[i]}" \
-		"MNT/channels row of $ep: (count) KIND COMM ACCESS ID PEERS"
+	ep="${EP_KIND[i]} ${EP_PID[i]}:${EP_NAME[i]} (${PROC_ROLE[${EP_PID[i]}]})"
+	t_chan_row "$i" "$ep"
 	if [[ ${EP_EXTRA[i]} == *x_path=* ]]; then
 		x=${EP_EXTRA[i]#*x_path=}
-		t_has "$de" "${x%% *}" "MNT/channels DETAIL of $ep holds the path"
+		t_has "$ROW_DETAIL" "${x%% *}" "MNT/channels DETAIL of $ep holds the path"
 	fi
 done
 
