@@ -16,7 +16,7 @@ struct fd_probe {
 	int fd;
 	const char *link;	/* the fd link's text */
 	size_t link_len;
-	char path[48];		/* "<pid>/fd/<fd>", relative to root */
+	int fd_dir;		/* the process's open fd directory */
 	int facts_state;	/* 0 none, 1 access only, 2 with stat; <0 -errno */
 	struct fd_facts facts;
 };

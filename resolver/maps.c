@@ -21,6 +21,7 @@
 
 #define MAPS_WORKERS 4
 #define MAPS_DEADLINE_MS 200
+#define MAPS_BATCH 16	/* processes queued per wake-up of a worker */
 /* Workers still stuck on a read after their build gave up.  Past
  * MAPS_STUCK_LIMIT a build reads no maps at all, so a system full of hung
  * processes costs a bounded number of threads. */
@@ -485,7 +486,8 @@ static void *worker_main(void *arg)
 		job->tasks[i].error = r;
 		job->tasks[i].state = TASK_DONE;
 		job->n_done++;
-		pthread_cond_signal(&job->done);
+		if (job->closed)	/* only then is the builder waiting */
+			pthread_cond_signal(&job->done);
 	}
 	job->n_workers--;
 	pthread_cond_signal(&job->done);
@@ -582,9 +584,11 @@ static int maps_process_scanned(struct builder *b, uint32_t process)
 		job->cap_tasks = cap;
 	}
 	job->tasks[job->n_tasks++] = (struct maps_task){ .process = process, .pid = proc->pid };
-	if (job->n_idle)
+	/* Wake an idle worker per batch, not per process: a wake-up costs
+	 * more than a read. */
+	if (job->n_idle && job->n_tasks - job->next >= MAPS_BATCH)
 		pthread_cond_signal(&job->wake);
-	else if (job->n_workers < MAPS_WORKERS)
+	else if (!job->n_idle && job->n_workers < MAPS_WORKERS)
 		job_spawn(job);
 	pthread_mutex_unlock(&job->lock);
 	return 0;
@@ -608,7 +612,7 @@ struct maps_result *const *maps_collect(struct builder *b)
 	struct maps_state *state = builder_state(b, &maps_module);
 	struct maps_job *job = state->job;
 	struct timespec deadline;
-	size_t i;
+	size_t i, done;
 
 	if (state->collected)
 		return state->results;
@@ -619,13 +623,19 @@ struct maps_result *const *maps_collect(struct builder *b)
 	pthread_mutex_lock(&job->lock);
 	job->closed = true;
 	pthread_cond_broadcast(&job->wake);
-	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_nsec += MAPS_DEADLINE_MS * 1000000L;
-	deadline.tv_sec += deadline.tv_nsec / 1000000000L;
-	deadline.tv_nsec %= 1000000000L;
-	while (job->n_done < job->n_tasks && job->n_workers > 0)
+	/* The deadline is for each read, not for the backlog: it moves on
+	 * whenever a read finishes, so only reads that hang run it out. */
+	for (done = SIZE_MAX; job->n_done < job->n_tasks && job->n_workers > 0;) {
+		if (job->n_done != done) {
+			done = job->n_done;
+			clock_gettime(CLOCK_MONOTONIC, &deadline);
+			deadline.tv_nsec += MAPS_DEADLINE_MS * 1000000L;
+			deadline.tv_sec += deadline.tv_nsec / 1000000000L;
+			deadline.tv_nsec %= 1000000000L;
+		}
 		if (pthread_cond_timedwait(&job->done, &job->lock, &deadline) == ETIMEDOUT)
 			break;
+	}
 	for (i = 0; i < job->n_tasks; i++) {
 		struct maps_task *task = &job->tasks[i];
 		int error = task->error;

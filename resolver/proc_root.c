@@ -31,14 +31,18 @@ void proc_root_close(struct proc_root *root)
 	root->dirfd = -1;
 }
 
-int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
+int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
 			   bool want_stat, struct fd_facts *out)
 {
 	struct statx stx;
 	struct stat st;
+	char name[16];
 
+	(void)root;
+	(void)pid;
+	snprintf(name, sizeof(name), "%d", fd);
 	/* The link's own mode carries the file's f_mode (user r/w bits). */
-	if (fstatat(root->dirfd, path, &st, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	out->access = ((st.st_mode & S_IRUSR) ? IPC_ACCESS_R : 0) |
 		      ((st.st_mode & S_IWUSR) ? IPC_ACCESS_W : 0);
@@ -47,8 +51,8 @@ int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
 	/* Following a /proc fd link resolves the open file without opening
 	 * it; DONT_SYNC makes FUSE and network filesystems (our own mount
 	 * included) answer from cache instead of asking a server. */
-	if (statx(root->dirfd, path, AT_STATX_DONT_SYNC,
-		  STATX_TYPE | STATX_INO | STATX_SIZE, &stx) < 0)
+	if (statx(fd_dir, name, AT_STATX_DONT_SYNC, STATX_TYPE | STATX_INO | STATX_SIZE,
+		  &stx) < 0)
 		return -errno;
 	out->type = stx.stx_mode & S_IFMT;
 	out->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
@@ -120,7 +124,8 @@ int fd_probe_facts(struct fd_probe *probe, bool want_stat)
 		return probe->facts_state;
 	if (probe->facts_state >= want)
 		return 0;
-	r = probe->root->fd_facts(probe->root, probe->path, want_stat, &probe->facts);
+	r = probe->root->fd_facts(probe->root, probe->fd_dir, probe->pid, probe->fd, want_stat,
+				  &probe->facts);
 	probe->facts_state = r < 0 ? r : want;
 	return r;
 }

@@ -174,8 +174,8 @@ static int scan_fds(struct builder *b, uint32_t index, int fd_dir)
 			.fd = (int)fd,
 			.link = link,
 			.link_len = (size_t)n,
+			.fd_dir = dirfd(dir),
 		};
-		snprintf(probe.path, sizeof(probe.path), "%d/fd/%ld", pid, fd);
 		for (m = 0; m < n_kind_modules; m++) {
 			if (!kind_modules[m]->claim_fd)
 				continue;

@@ -13,18 +13,15 @@
 
 #include "../resolver/builder.h"
 
-static int fixture_fd_facts(const struct proc_root *root, const char *path, bool want_stat,
-			    struct fd_facts *out)
+static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
+			    bool want_stat, struct fd_facts *out)
 {
 	char facts_path[96], text[256], *token, *save = NULL;
-	const char *slash = strstr(path, "/fd/");
 	unsigned major, minor;
 	ssize_t n;
 
-	if (!slash)
-		return -EINVAL;
-	snprintf(facts_path, sizeof(facts_path), "%.*s/fdfacts/%s", (int)(slash - path), path,
-		 slash + 4);
+	(void)fd_dir;
+	snprintf(facts_path, sizeof(facts_path), "%d/fdfacts/%d", pid, fd);
 	n = proc_read_file(root, facts_path, text, sizeof(text));
 	if (n < 0)
 		return (int)n;

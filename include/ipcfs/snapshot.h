@@ -97,10 +97,10 @@ struct fd_facts {
 
 struct proc_root {
 	int dirfd;		/* O_PATH|O_DIRECTORY on the procfs root */
-	/* Facts about the fd link at dirfd-relative path: access from the
-	 * link's own mode, type/dev/ino through it (when want_stat) without
-	 * opening or syncing.  Returns 0 or -errno. */
-	int (*fd_facts)(const struct proc_root *root, const char *path,
+	/* Facts about fd of process pid, whose open fd directory is fd_dir:
+	 * access from the link's own mode, type/dev/ino/size through it (when
+	 * want_stat) without opening or syncing.  Returns 0 or -errno. */
+	int (*fd_facts)(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
 			bool want_stat, struct fd_facts *out);
 	/* Device of this IPC namespace's mqueue filesystem; 0: learned from
 	 * the running system at first use (fixtures set their own). */
@@ -113,7 +113,7 @@ struct proc_root {
 /* Opens root_path (usually "/proc") with the default fd_facts. */
 int proc_root_open(struct proc_root *root, const char *root_path);
 void proc_root_close(struct proc_root *root);
-int proc_fd_facts_syscalls(const struct proc_root *root, const char *path,
+int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
 			   bool want_stat, struct fd_facts *out);
 int proc_sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
 
