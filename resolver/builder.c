@@ -46,6 +46,13 @@ long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
 	return (long)b->n_endpoints++;
 }
 
+int fd_probe_take_file(struct fd_probe *probe)
+{
+	int r = fd_probe_facts(probe, FD_FACT_ACCESS);
+
+	return r < 0 ? r : 1;
+}
+
 int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 			      enum ipc_kind kind, size_t detail_size, void **detail)
 {
@@ -54,9 +61,10 @@ int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 		.access = (uint8_t)probe->facts.access, .id = probe->facts.ino,
 		.object = { probe->facts.dev, probe->facts.ino },
 	};
-	struct file_detail *file = arena_alloc(b->arena, detail_size);
+	struct file_detail *file;
 	long r;
 
+	file = arena_alloc(b->arena, detail_size);
 	if (!file)
 		return -ENOMEM;
 	file->path = arena_strndup(b->arena, probe->link, probe->link_len);
@@ -67,7 +75,7 @@ int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 	if (r < 0)
 		return (int)r;
 	*detail = file;
-	return 1;
+	return 0;
 }
 
 void file_detail_info(const struct file_detail *detail, struct textbuf *tb)

@@ -8,29 +8,43 @@
 
 struct builder;
 
-/* One fd being classified; facts are fetched at most once, on demand. */
+/* One fd being classified.  Scan threads fill it (facts fetched at most
+ * once, on demand); the builder then adds the endpoint from it alone. */
 struct fd_probe {
 	const struct proc_root *root;
-	uint32_t process;	/* index of the holder in the builder */
+	uint32_t process;	/* index of the holder, once added to the builder */
 	pid_t pid;
 	int fd;
 	const char *link;	/* the fd link's text */
 	size_t link_len;
-	int fd_dir;		/* the process's open fd directory */
-	int facts_state;	/* 0 none, 1 access only, 2 with stat; <0 -errno */
+	int fd_dir;		/* the process's open fd directory, while scanned */
+	uint64_t *netns;	/* the holder's network namespace inode, 0 unread */
+	unsigned facts_have;	/* FD_FACT_* already in facts */
+	int facts_error;	/* -errno of a failed fetch, then sticky */
 	struct fd_facts facts;
+	uint64_t found[2];	/* what the taker's probe_fd learned for add_fd */
+	uint8_t module;		/* the taker's index in kind_modules */
 };
 
-/* Access and, when want_stat, type/dev/ino/size of the fd; cached. */
-int fd_probe_facts(struct fd_probe *probe, bool want_stat);
+/* Makes sure the facts in what (FD_FACT_*) are in probe->facts, fetching
+ * each at most once.  Returns 0 or -errno. */
+int fd_probe_facts(struct fd_probe *probe, unsigned what);
 /* Reads the fd's fdinfo text (see text_field); the length or -errno. */
 ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size);
+/* The access mode in fdinfo text's "flags" (IPC_ACCESS_*), 0 without it:
+ * where fdinfo is read anyway, this saves the lstat. */
+unsigned fdinfo_access(const char *text);
 
 /* A module owns one or more kinds. Every hook is optional. */
 struct kind_module {
-	/* Takes the fd when its link is of this module's class: adds the
-	 * endpoint and returns 1; 0 when not ours; -errno to skip the fd. */
-	int (*claim_fd)(struct builder *b, struct fd_probe *probe);
+	/* Takes the fd when its link is of this module's class: fetches
+	 * into probe what add_fd needs and returns 1; 0 when not ours;
+	 * -errno to skip the fd.  Runs on scan threads: it touches nothing
+	 * but probe. */
+	int (*probe_fd)(struct fd_probe *probe);
+	/* Adds the endpoint of an fd its probe_fd took, in scan order, from
+	 * the probe alone (its fd directory is closed by then). */
+	int (*add_fd)(struct builder *b, const struct fd_probe *probe);
 	/* After each process and its fds are scanned (its index). */
 	int (*process_scanned)(struct builder *b, uint32_t process);
 	/* After all processes are scanned: complete endpoints, add peers. */
@@ -90,10 +104,13 @@ struct file_detail {
 	const char *path;	/* the fd link's text */
 };
 
-/* Adds the endpoint of probe's fd on a file object, whose facts (with
- * stat) it has: access, and (device, inode) as id and object; with a
- * zeroed detail of detail_size bytes starting with a file_detail, handed
- * back for the kind to complete.  Returns 1 (taken) or -errno. */
+/* For a probe_fd that found an fd on a file object of its kind (by stat):
+ * fetches its access, which fds on other files never cost.  1 or -errno. */
+int fd_probe_take_file(struct fd_probe *probe);
+/* Adds the endpoint of probe's fd on a file object, from its facts:
+ * access, and (device, inode) as id and object; with a zeroed detail of
+ * detail_size bytes starting with a file_detail, handed back for the kind
+ * to complete.  Returns 0 or -errno. */
 int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 			      enum ipc_kind kind, size_t detail_size, void **detail);
 /* The info line "path: <path>", escaped. */
@@ -105,7 +122,9 @@ int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
 			   bool (*pair)(const struct ipc_endpoint *, const struct ipc_endpoint *));
 
 /* Reads a whole small file relative to the procfs root into buf, NUL
- * terminated; returns the length or -errno. */
+ * terminated; returns the length or -errno.  Only for files rendered whole
+ * on open (stat, status, fdinfo; plain files in fixtures): a read that
+ * leaves room in buf was the last, so no read is spent to see EOF. */
 ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size);
 /* The value after "key:" on its line in text, whitespace trimmed. */
 int text_field(const char *text, const char *key, char *out, size_t size);

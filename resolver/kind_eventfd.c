@@ -11,39 +11,47 @@ struct eventfd_detail {
 	uint64_t count;
 };
 
-static int eventfd_claim_fd(struct builder *b, struct fd_probe *probe)
+/* found[0] is the eventfd-id, found[1] the count; the access is in
+ * fdinfo's flags, read anyway. */
+static int eventfd_probe_fd(struct fd_probe *probe)
 {
-	struct ipc_endpoint ep = {
-		.process = probe->process, .kind = IPC_EVENTFD, .fd = probe->fd,
-	};
-	struct eventfd_detail *detail;
 	char text[1024], value[32];
 	ssize_t n;
 	int r;
 
 	if (strcmp(probe->link, "anon_inode:[eventfd]") != 0)
 		return 0;
-	r = fd_probe_facts(probe, false);
-	if (r < 0)
-		return r;
 	n = fd_probe_fdinfo(probe, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
 	r = text_field(text, "eventfd-id", value, sizeof(value));
 	if (r < 0)
 		return r;
-	ep.id = strtoull(value, NULL, 10);
+	probe->found[0] = strtoull(value, NULL, 10);
+	/* The kernel prints the counter in hex. */
+	if (text_field(text, "eventfd-count", value, sizeof(value)) == 0)
+		probe->found[1] = strtoull(value, NULL, 16);
+	probe->facts.access = fdinfo_access(text);
+	return 1;
+}
+
+static int eventfd_add_fd(struct builder *b, const struct fd_probe *probe)
+{
+	struct ipc_endpoint ep = {
+		.process = probe->process, .kind = IPC_EVENTFD, .fd = probe->fd,
+		.access = (uint8_t)probe->facts.access, .id = probe->found[0],
+		.object = { 0, probe->found[0] },
+	};
+	struct eventfd_detail *detail;
+	long r;
+
 	detail = arena_alloc(b->arena, sizeof(*detail));
 	if (!detail)
 		return -ENOMEM;
-	/* The kernel prints the counter in hex. */
-	if (text_field(text, "eventfd-count", value, sizeof(value)) == 0)
-		detail->count = strtoull(value, NULL, 16);
-	ep.object[1] = ep.id;
-	ep.access = (uint8_t)probe->facts.access;
+	detail->count = probe->found[1];
 	ep.detail = detail;
-	r = (int)builder_add_endpoint(b, &ep);
-	return r < 0 ? r : 1;
+	r = builder_add_endpoint(b, &ep);
+	return r < 0 ? (int)r : 0;
 }
 
 static int eventfd_resolve(struct builder *b)
@@ -70,7 +78,8 @@ static void eventfd_detail(const struct ipc_snapshot *snap, const struct ipc_end
 }
 
 const struct kind_module eventfd_module = {
-	.claim_fd = eventfd_claim_fd,
+	.probe_fd = eventfd_probe_fd,
+	.add_fd = eventfd_add_fd,
 	.resolve = eventfd_resolve,
 	.info = eventfd_info,
 	.detail = eventfd_detail,

@@ -13,18 +13,22 @@
 
 #define MEMFD_PREFIX "/memfd:"
 
-int shmem_claim_fd(struct builder *b, struct fd_probe *probe, enum ipc_kind kind)
+int shmem_probe_fd(struct fd_probe *probe)
+{
+	int r = fd_probe_facts(probe, FD_FACT_STAT);
+
+	if (r < 0)
+		return r;
+	return probe->facts.type == S_IFREG ? fd_probe_take_file(probe) : 0;
+}
+
+int shmem_add_fd(struct builder *b, const struct fd_probe *probe, enum ipc_kind kind)
 {
 	struct shmem_detail *detail;
 	int r;
 
-	r = fd_probe_facts(probe, true);
-	if (r < 0)
-		return r;
-	if (probe->facts.type != S_IFREG)
-		return 0;
 	r = builder_add_file_endpoint(b, probe, kind, sizeof(*detail), (void **)&detail);
-	if (r > 0) {
+	if (r == 0) {
 		detail->size = probe->facts.size;
 		detail->size_known = true;
 	}
@@ -174,11 +178,16 @@ void shmem_detail_text(const struct ipc_snapshot *snap, const struct ipc_endpoin
 		textbuf_puts(tb, " mapped");
 }
 
-static int memfd_claim_fd(struct builder *b, struct fd_probe *probe)
+static int memfd_probe_fd(struct fd_probe *probe)
 {
 	if (strncmp(probe->link, MEMFD_PREFIX, strlen(MEMFD_PREFIX)) != 0)
 		return 0;
-	return shmem_claim_fd(b, probe, IPC_MEMFD);
+	return shmem_probe_fd(probe);
+}
+
+static int memfd_add_fd(struct builder *b, const struct fd_probe *probe)
+{
+	return shmem_add_fd(b, probe, IPC_MEMFD);
 }
 
 /* A memfd reached only by mapping has no size to ask for without an fd. */
@@ -188,7 +197,8 @@ static int memfd_resolve(struct builder *b)
 }
 
 const struct kind_module memfd_module = {
-	.claim_fd = memfd_claim_fd,
+	.probe_fd = memfd_probe_fd,
+	.add_fd = memfd_add_fd,
 	.resolve = memfd_resolve,
 	.info = shmem_info,
 	.detail = shmem_detail_text,

@@ -59,9 +59,8 @@ static dev_t mqueue_dev(const struct proc_root *root)
 	return learned_dev;
 }
 
-static int mqueue_claim_fd(struct builder *b, struct fd_probe *probe)
+static int mqueue_probe_fd(struct fd_probe *probe)
 {
-	void *detail;
 	dev_t dev;
 	int r;
 
@@ -70,11 +69,18 @@ static int mqueue_claim_fd(struct builder *b, struct fd_probe *probe)
 	dev = mqueue_dev(probe->root);
 	if (!dev)
 		return 0;
-	r = fd_probe_facts(probe, true);
+	r = fd_probe_facts(probe, FD_FACT_STAT);
 	if (r < 0)
 		return r;
 	if (probe->facts.dev != dev || probe->facts.type != S_IFREG)
 		return 0;
+	return fd_probe_take_file(probe);
+}
+
+static int mqueue_add_fd(struct builder *b, const struct fd_probe *probe)
+{
+	void *detail;
+
 	return builder_add_file_endpoint(b, probe, IPC_MQUEUE, sizeof(struct file_detail),
 					 &detail);
 }
@@ -101,7 +107,8 @@ static void mqueue_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 }
 
 const struct kind_module mqueue_module = {
-	.claim_fd = mqueue_claim_fd,
+	.probe_fd = mqueue_probe_fd,
+	.add_fd = mqueue_add_fd,
 	.resolve = mqueue_resolve,
 	.info = mqueue_info,
 	.detail = mqueue_detail,

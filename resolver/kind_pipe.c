@@ -21,33 +21,39 @@ uint64_t link_inode(const char *link, const char *prefix)
 	return strcmp(end, "]") == 0 ? ino : 0;
 }
 
-static int pipe_claim_fd(struct builder *b, struct fd_probe *probe)
+/* A pipe by its link's inode (found[0]); a FIFO, a path, by its type. */
+static int pipe_probe_fd(struct fd_probe *probe)
+{
+	int r;
+
+	probe->found[0] = link_inode(probe->link, "pipe:[");
+	if (probe->found[0]) {
+		r = fd_probe_facts(probe, FD_FACT_ACCESS);
+		return r < 0 ? r : 1;
+	}
+	if (probe->link[0] != '/')
+		return 0;
+	r = fd_probe_facts(probe, FD_FACT_STAT);
+	if (r < 0)
+		return r;
+	return probe->facts.type == S_IFIFO ? fd_probe_take_file(probe) : 0;
+}
+
+static int pipe_add_fd(struct builder *b, const struct fd_probe *probe)
 {
 	struct ipc_endpoint ep = {
 		.process = probe->process, .kind = IPC_PIPE, .fd = probe->fd,
+		.access = (uint8_t)probe->facts.access, .id = probe->found[0],
+		.object = { 0, probe->found[0] },
 	};
 	void *detail;
-	int r;
+	long r;
 
-	ep.id = link_inode(probe->link, "pipe:[");
-	if (!ep.id) {
-		if (probe->link[0] != '/')
-			return 0;
-		r = fd_probe_facts(probe, true);
-		if (r < 0)
-			return r;
-		if (probe->facts.type != S_IFIFO)
-			return 0;
+	if (!probe->found[0])
 		return builder_add_file_endpoint(b, probe, IPC_FIFO, sizeof(struct file_detail),
 						 &detail);
-	}
-	r = fd_probe_facts(probe, false);
-	if (r < 0)
-		return r;
-	ep.access = (uint8_t)probe->facts.access;
-	ep.object[1] = ep.id;
-	r = (int)builder_add_endpoint(b, &ep);
-	return r < 0 ? r : 1;
+	r = builder_add_endpoint(b, &ep);
+	return r < 0 ? (int)r : 0;
 }
 
 /* A reader pairs with a writer; an O_RDWR end is both. */
@@ -85,7 +91,8 @@ static void pipe_detail(const struct ipc_snapshot *snap, const struct ipc_endpoi
 }
 
 const struct kind_module pipe_module = {
-	.claim_fd = pipe_claim_fd,
+	.probe_fd = pipe_probe_fd,
+	.add_fd = pipe_add_fd,
 	.resolve = pipe_resolve,
 	.info = pipe_info,
 	.detail = pipe_detail,

@@ -9,11 +9,16 @@
 
 #define SHM_PREFIX "/dev/shm/"
 
-static int shm_claim_fd(struct builder *b, struct fd_probe *probe)
+static int shm_probe_fd(struct fd_probe *probe)
 {
 	if (strncmp(probe->link, SHM_PREFIX, strlen(SHM_PREFIX)) != 0)
 		return 0;
-	return shmem_claim_fd(b, probe, IPC_SHM);
+	return shmem_probe_fd(probe);
+}
+
+static int shm_add_fd(struct builder *b, const struct fd_probe *probe)
+{
+	return shmem_add_fd(b, probe, IPC_SHM);
 }
 
 /* The size of an object mapped where no fd shows it: stat its name in our
@@ -44,7 +49,8 @@ static int shm_resolve(struct builder *b)
 }
 
 const struct kind_module shm_module = {
-	.claim_fd = shm_claim_fd,
+	.probe_fd = shm_probe_fd,
+	.add_fd = shm_add_fd,
 	.resolve = shm_resolve,
 	.info = shmem_info,
 	.detail = shmem_detail_text,

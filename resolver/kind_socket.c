@@ -33,8 +33,6 @@ struct pending_socket {
 struct socket_state {
 	struct pending_socket *pending;
 	size_t n_pending, cap_pending;
-	uint32_t netns_process;	/* the process netns_ino was read for, + 1 */
-	uint64_t netns_ino;
 };
 
 /* A record found in a dump, with where it was found. */
@@ -75,18 +73,24 @@ static uint64_t read_netns(const struct proc_root *root, pid_t pid)
 	return link_inode(link, "net:[");
 }
 
-static int socket_claim_fd(struct builder *b, struct fd_probe *probe)
+/* found[0] is the socket's inode, found[1] its holder's network
+ * namespace, read once per process. */
+static int socket_probe_fd(struct fd_probe *probe)
+{
+	probe->found[0] = link_inode(probe->link, "socket:[");
+	if (!probe->found[0])
+		return 0;
+	if (!*probe->netns)
+		*probe->netns = read_netns(probe->root, probe->pid);
+	probe->found[1] = *probe->netns;
+	return 1;
+}
+
+static int socket_add_fd(struct builder *b, const struct fd_probe *probe)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
 	struct pending_socket *p;
-	uint64_t ino = link_inode(probe->link, "socket:[");
 
-	if (!ino)
-		return 0;
-	if (state->netns_process != probe->process + 1) {
-		state->netns_process = probe->process + 1;
-		state->netns_ino = read_netns(b->root, probe->pid);
-	}
 	if (state->n_pending == state->cap_pending) {
 		size_t cap = state->cap_pending ? state->cap_pending * 2 : 256;
 		void *grown = realloc(state->pending, cap * sizeof(*state->pending));
@@ -98,9 +102,10 @@ static int socket_claim_fd(struct builder *b, struct fd_probe *probe)
 	}
 	p = &state->pending[state->n_pending++];
 	*p = (struct pending_socket){
-		.process = probe->process, .fd = probe->fd, .ino = ino, .netns = state->netns_ino,
+		.process = probe->process, .fd = probe->fd, .ino = probe->found[0],
+		.netns = probe->found[1],
 	};
-	return 1;
+	return 0;
 }
 
 static void socket_finish(struct builder *b)
@@ -461,8 +466,14 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 		detail->rec = *l->rec;
 		detail->rec.icons = NULL;
 	}
-	/* fds passed over the socket and not yet received. */
-	if (kind == IPC_UNIX) {
+	/* fds passed over the socket and not yet received.  A stream socket
+	 * carries fds only with data, so an empty queue (or a listener's,
+	 * which holds connections) has none and costs no fdinfo read. */
+	if (kind == IPC_UNIX && l && l->rec->type == SOCK_STREAM &&
+	    (l->rec->state == TCP_LISTEN || l->rec->rqueue == 0)) {
+		detail->has_inflight = true;
+		detail->inflight = 0;
+	} else if (kind == IPC_UNIX) {
 		snprintf(path, sizeof(path), "%d/fdinfo/%d", b->processes[p->process].pid, p->fd);
 		if (proc_read_file(b->root, path, text, sizeof(text)) >= 0 &&
 		    text_field(text, "scm_fds", value, sizeof(value)) == 0) {
@@ -819,7 +830,8 @@ static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 }
 
 const struct kind_module socket_module = {
-	.claim_fd = socket_claim_fd,
+	.probe_fd = socket_probe_fd,
+	.add_fd = socket_add_fd,
 	.resolve = socket_resolve,
 	.finish = socket_finish,
 	.info = socket_info,

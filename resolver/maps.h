@@ -94,8 +94,10 @@ struct shmem_detail {
 	bool mapped;
 };
 
-/* Adds an endpoint of kind for the fd in probe (its link already matched). */
-int shmem_claim_fd(struct builder *b, struct fd_probe *probe, enum ipc_kind kind);
+/* memfd and shm: takes the fd in probe, its link already matched, when it
+ * is a regular file; then adds its endpoint of kind with the size. */
+int shmem_probe_fd(struct fd_probe *probe);
+int shmem_add_fd(struct builder *b, const struct fd_probe *probe, enum ipc_kind kind);
 /* Adds the map-<start> endpoints for objects of class reached only by
  * mapping, marks mapped fds, and peers all of kind by object.  size_of, when
  * set, tells the size of a mapped-only object no fd shows. */

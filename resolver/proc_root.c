@@ -32,7 +32,7 @@ void proc_root_close(struct proc_root *root)
 }
 
 int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			   bool want_stat, struct fd_facts *out)
+			   unsigned what, struct fd_facts *out)
 {
 	struct statx stx;
 	struct stat st;
@@ -42,11 +42,13 @@ int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, 
 	(void)pid;
 	snprintf(name, sizeof(name), "%d", fd);
 	/* The link's own mode carries the file's f_mode (user r/w bits). */
-	if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
-	out->access = ((st.st_mode & S_IRUSR) ? IPC_ACCESS_R : 0) |
-		      ((st.st_mode & S_IWUSR) ? IPC_ACCESS_W : 0);
-	if (!want_stat)
+	if (what & FD_FACT_ACCESS) {
+		if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		out->access = ((st.st_mode & S_IRUSR) ? IPC_ACCESS_R : 0) |
+			      ((st.st_mode & S_IWUSR) ? IPC_ACCESS_W : 0);
+	}
+	if (!(what & FD_FACT_STAT))
 		return 0;
 	/* Following a /proc fd link resolves the open file without opening
 	 * it; DONT_SYNC makes FUSE and network filesystems (our own mount
@@ -63,7 +65,6 @@ int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, 
 
 ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size)
 {
-	size_t len = 0;
 	ssize_t n;
 	int fd;
 
@@ -72,22 +73,15 @@ ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf
 	fd = openat(root->dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	while (len < size - 1) {
-		n = read(fd, buf + len, size - 1 - len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			n = -errno;
-			close(fd);
-			return n;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = -errno;
+	else
+		buf[n] = '\0';
 	close(fd);
-	buf[len] = '\0';
-	return (ssize_t)len;
+	return n;
 }
 
 int text_field(const char *text, const char *key, char *out, size_t size)
@@ -116,17 +110,21 @@ int text_field(const char *text, const char *key, char *out, size_t size)
 	return -ENOENT;
 }
 
-int fd_probe_facts(struct fd_probe *probe, bool want_stat)
+int fd_probe_facts(struct fd_probe *probe, unsigned what)
 {
-	int want = want_stat ? 2 : 1, r;
+	unsigned missing = what & ~probe->facts_have;
+	int r;
 
-	if (probe->facts_state < 0)
-		return probe->facts_state;
-	if (probe->facts_state >= want)
+	if (probe->facts_error)
+		return probe->facts_error;
+	if (!missing)
 		return 0;
-	r = probe->root->fd_facts(probe->root, probe->fd_dir, probe->pid, probe->fd, want_stat,
+	r = probe->root->fd_facts(probe->root, probe->fd_dir, probe->pid, probe->fd, missing,
 				  &probe->facts);
-	probe->facts_state = r < 0 ? r : want;
+	if (r < 0)
+		probe->facts_error = r;
+	else
+		probe->facts_have |= missing;
 	return r;
 }
 
@@ -136,6 +134,19 @@ ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size)
 
 	snprintf(path, sizeof(path), "%d/fdinfo/%d", probe->pid, probe->fd);
 	return proc_read_file(probe->root, path, text, size);
+}
+
+unsigned fdinfo_access(const char *text)
+{
+	char value[32];
+
+	if (text_field(text, "flags", value, sizeof(value)) < 0)
+		return 0;
+	switch (strtoul(value, NULL, 8) & O_ACCMODE) {
+	case O_RDONLY: return IPC_ACCESS_R;
+	case O_WRONLY: return IPC_ACCESS_W;
+	default: return IPC_ACCESS_R | IPC_ACCESS_W;
+	}
 }
 
 bool ipc_process_alive(const struct proc_root *root, const char *name)

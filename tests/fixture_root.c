@@ -13,10 +13,13 @@
 
 #include "../resolver/builder.h"
 
+/* Serves <pid>/fdfacts/<fd> ("access=rw type=fifo dev=0:12 ino=5 size=0"),
+ * filling only the facts asked for, as the real one does. */
 static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			    bool want_stat, struct fd_facts *out)
+			    unsigned what, struct fd_facts *out)
 {
 	char facts_path[96], text[256], *token, *save = NULL;
+	bool stat_asked = what & FD_FACT_STAT;
 	unsigned major, minor;
 	ssize_t n;
 
@@ -25,20 +28,27 @@ static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid,
 	n = proc_read_file(root, facts_path, text, sizeof(text));
 	if (n < 0)
 		return (int)n;
-	*out = (struct fd_facts){0};
+	if (what & FD_FACT_ACCESS)
+		out->access = 0;
+	if (stat_asked) {
+		out->type = 0;
+		out->dev = 0;
+		out->ino = 0;
+		out->size = 0;
+	}
 	for (token = strtok_r(text, " \n", &save); token; token = strtok_r(NULL, " \n", &save)) {
-		if (strncmp(token, "access=", 7) == 0)
+		if ((what & FD_FACT_ACCESS) && strncmp(token, "access=", 7) == 0)
 			out->access = (strchr(token + 7, 'r') ? IPC_ACCESS_R : 0) |
 				      (strchr(token + 7, 'w') ? IPC_ACCESS_W : 0);
-		else if (want_stat && strcmp(token, "type=fifo") == 0)
+		else if (stat_asked && strcmp(token, "type=fifo") == 0)
 			out->type = S_IFIFO;
-		else if (want_stat && strcmp(token, "type=reg") == 0)
+		else if (stat_asked && strcmp(token, "type=reg") == 0)
 			out->type = S_IFREG;
-		else if (want_stat && sscanf(token, "dev=%u:%u", &major, &minor) == 2)
+		else if (stat_asked && sscanf(token, "dev=%u:%u", &major, &minor) == 2)
 			out->dev = makedev(major, minor);
-		else if (want_stat && strncmp(token, "ino=", 4) == 0)
+		else if (stat_asked && strncmp(token, "ino=", 4) == 0)
 			out->ino = strtoull(token + 4, NULL, 10);
-		else if (want_stat && strncmp(token, "size=", 5) == 0)
+		else if (stat_asked && strncmp(token, "size=", 5) == 0)
 			out->size = strtoull(token + 5, NULL, 10);
 	}
 	return 0;

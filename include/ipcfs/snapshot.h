@@ -95,13 +95,17 @@ struct fd_facts {
 	uint64_t size;
 };
 
+/* Which fd facts to fetch: each costs one system call. */
+#define FD_FACT_ACCESS 1u	/* access, from the link's own mode */
+#define FD_FACT_STAT 2u		/* type, dev, ino, size, through the link */
+
 struct proc_root {
 	int dirfd;		/* O_PATH|O_DIRECTORY on the procfs root */
-	/* Facts about fd of process pid, whose open fd directory is fd_dir:
-	 * access from the link's own mode, type/dev/ino/size through it (when
-	 * want_stat) without opening or syncing.  Returns 0 or -errno. */
+	/* The facts in what (FD_FACT_*) about fd of process pid, whose open
+	 * fd directory is fd_dir, without opening or syncing; fields not
+	 * asked for are left alone.  Returns 0 or -errno. */
 	int (*fd_facts)(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			bool want_stat, struct fd_facts *out);
+			unsigned what, struct fd_facts *out);
 	/* Device of this IPC namespace's mqueue filesystem; 0: learned from
 	 * the running system at first use (fixtures set their own). */
 	dev_t mqueue_dev;
@@ -114,7 +118,7 @@ struct proc_root {
 int proc_root_open(struct proc_root *root, const char *root_path);
 void proc_root_close(struct proc_root *root);
 int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			   bool want_stat, struct fd_facts *out);
+			   unsigned what, struct fd_facts *out);
 int proc_sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
 
 /* A network namespace to dump, by inode, with a process inside it. */
