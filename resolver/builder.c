@@ -110,16 +110,51 @@ static int compare_by_object(const void *x, const void *y, void *context)
 	       (*(const uint32_t *)x < *(const uint32_t *)y);
 }
 
-int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
-			   bool (*pair)(const struct ipc_endpoint *, const struct ipc_endpoint *))
+/* Within one object's endpoints (group): every reader with every writer
+ * but itself, a pair of rw ends once.  Going through the writers only
+ * keeps a pipe with one reader and thousands of writers linear. */
+static int link_opposite_ends(struct builder *b, const uint32_t *group, size_t n,
+			      uint32_t *writers)
+{
+	const struct ipc_endpoint *eps = b->endpoints;
+	size_t n_writers = 0, j, k;
+	int r = 0;
+
+	for (j = 0; j < n; j++)
+		if (eps[group[j]].access & IPC_ACCESS_W)
+			writers[n_writers++] = group[j];
+	for (j = 0; j < n && r == 0; j++) {
+		uint32_t reader = group[j];
+
+		if (!(eps[reader].access & IPC_ACCESS_R))
+			continue;
+		for (k = 0; k < n_writers && r == 0; k++) {
+			uint32_t writer = writers[k];
+
+			/* Both rw: the pair comes up twice; keep one. */
+			if (writer == reader ||
+			    (eps[reader].access == (IPC_ACCESS_R | IPC_ACCESS_W) &&
+			     eps[writer].access == (IPC_ACCESS_R | IPC_ACCESS_W) && writer < reader))
+				continue;
+			r = builder_add_peer(b, reader, writer);
+		}
+	}
+	return r;
+}
+
+int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing)
 {
 	size_t n = 0, i, j, k, end;
-	uint32_t *order;
+	uint32_t *order, *writers;
 	int r = 0;
 
 	order = malloc((b->n_endpoints + 1) * sizeof(*order));
-	if (!order)
+	writers = malloc((b->n_endpoints + 1) * sizeof(*writers));
+	if (!order || !writers) {
+		free(order);
+		free(writers);
 		return -ENOMEM;
+	}
 	for (i = 0; i < b->n_endpoints; i++)
 		if (kinds_mask & (1u << b->endpoints[i].kind))
 			order[n++] = (uint32_t)i;
@@ -133,12 +168,16 @@ int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
 			if (e->object[0] != first->object[0] || e->object[1] != first->object[1])
 				break;
 		}
+		if (pairing == PAIR_OPPOSITE_ENDS) {
+			r = link_opposite_ends(b, order + i, end - i, writers);
+			continue;
+		}
 		for (j = i; j < end && r == 0; j++)
 			for (k = j + 1; k < end && r == 0; k++)
-				if (!pair || pair(&b->endpoints[order[j]], &b->endpoints[order[k]]))
-					r = builder_add_peer(b, order[j], order[k]);
+				r = builder_add_peer(b, order[j], order[k]);
 	}
 	free(order);
+	free(writers);
 	return r;
 }
 

@@ -116,10 +116,15 @@ int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 /* The info line "path: <path>", escaped. */
 void file_detail_info(const struct file_detail *detail, struct textbuf *tb);
 
-/* Peers every two endpoints of the kinds in kinds_mask that reach the same
- * object and for which pair() holds (NULL: always). */
-int builder_link_by_object(struct builder *b, uint32_t kinds_mask,
-			   bool (*pair)(const struct ipc_endpoint *, const struct ipc_endpoint *));
+/* How the endpoints on one object pair up. */
+enum object_pairing {
+	PAIR_ALL,		/* every two */
+	PAIR_OPPOSITE_ENDS,	/* a reader with a writer (pipes: rw is both) */
+};
+
+/* Peers the endpoints of the kinds in kinds_mask that reach the same
+ * object, as pairing says, in time linear in the peers found. */
+int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing);
 
 /* Reads a whole small file relative to the procfs root into buf, NUL
  * terminated; returns the length or -errno.  Only for files rendered whole

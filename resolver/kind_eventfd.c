@@ -56,7 +56,7 @@ static int eventfd_add_fd(struct builder *b, const struct fd_probe *probe)
 
 static int eventfd_resolve(struct builder *b)
 {
-	return builder_link_by_object(b, 1u << IPC_EVENTFD, NULL);
+	return builder_link_by_object(b, 1u << IPC_EVENTFD, PAIR_ALL);
 }
 
 static void eventfd_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,

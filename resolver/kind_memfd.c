@@ -148,7 +148,7 @@ int shmem_resolve(struct builder *b, enum ipc_kind kind, enum maps_class class,
 		}
 	}
 	free(order);
-	return r < 0 ? r : builder_link_by_object(b, 1u << kind, NULL);
+	return r < 0 ? r : builder_link_by_object(b, 1u << kind, PAIR_ALL);
 }
 
 void shmem_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,

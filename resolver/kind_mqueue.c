@@ -87,7 +87,7 @@ static int mqueue_add_fd(struct builder *b, const struct fd_probe *probe)
 
 static int mqueue_resolve(struct builder *b)
 {
-	return builder_link_by_object(b, 1u << IPC_MQUEUE, NULL);
+	return builder_link_by_object(b, 1u << IPC_MQUEUE, PAIR_ALL);
 }
 
 static void mqueue_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,

@@ -56,18 +56,11 @@ static int pipe_add_fd(struct builder *b, const struct fd_probe *probe)
 	return r < 0 ? (int)r : 0;
 }
 
-/* A reader pairs with a writer; an O_RDWR end is both. */
-static bool opposite_ends(const struct ipc_endpoint *a, const struct ipc_endpoint *b)
-{
-	return ((a->access & IPC_ACCESS_R) && (b->access & IPC_ACCESS_W)) ||
-	       ((a->access & IPC_ACCESS_W) && (b->access & IPC_ACCESS_R));
-}
-
 static int pipe_resolve(struct builder *b)
 {
-	int r = builder_link_by_object(b, 1u << IPC_PIPE, opposite_ends);
+	int r = builder_link_by_object(b, 1u << IPC_PIPE, PAIR_OPPOSITE_ENDS);
 
-	return r < 0 ? r : builder_link_by_object(b, 1u << IPC_FIFO, opposite_ends);
+	return r < 0 ? r : builder_link_by_object(b, 1u << IPC_FIFO, PAIR_OPPOSITE_ENDS);
 }
 
 static void pipe_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,

@@ -316,7 +316,7 @@ static int add_endpoints(struct resolve *s)
 			return (int)r;
 	}
 	b->snap->sysv_members = indexes;
-	return builder_link_by_object(b, 1u << IPC_SYSV, NULL);
+	return builder_link_by_object(b, 1u << IPC_SYSV, PAIR_ALL);
 }
 
 static int sysv_resolve(struct builder *b)

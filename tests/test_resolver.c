@@ -59,6 +59,18 @@ static void test_fifo_with_rdwr_holder(void **state)
 	textbuf_free(&tb);
 }
 
+/* Two O_RDWR holders, a reader and a writer, the rw ones first: each rw
+ * holder peers with everyone, once; the reader with every writer. */
+static void test_fifo_with_two_rdwr_holders(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	assert_string_equal(fixture_peers(snap, 113, IPC_FIFO, "3"), "114:3 115:3 116:3");
+	assert_string_equal(fixture_peers(snap, 114, IPC_FIFO, "3"), "113:3 115:3 116:3");
+	assert_string_equal(fixture_peers(snap, 115, IPC_FIFO, "3"), "113:3 114:3 116:3");
+	assert_string_equal(fixture_peers(snap, 116, IPC_FIFO, "3"), "113:3 114:3 115:3");
+}
+
 static void test_memfd_across_fork(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
@@ -192,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pipe_fan_out),
 		cmocka_unit_test(test_fifo_with_rdwr_holder),
+		cmocka_unit_test(test_fifo_with_two_rdwr_holders),
 		cmocka_unit_test(test_memfd_across_fork),
 		cmocka_unit_test(test_eventfd_by_id),
 		cmocka_unit_test(test_self_pipe_and_odd_comm),
