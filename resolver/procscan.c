@@ -431,10 +431,10 @@ static int add_chunk(struct builder *b, struct scan_run *run, size_t i)
 	return r;
 }
 
-static size_t scan_threads_wanted(size_t n_chunks)
+static size_t scan_threads_wanted(const struct ipc_build_options *options, size_t n_chunks)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus > 0 ? (size_t)cpus : 1;
+	size_t n = options->scan_threads ? options->scan_threads : cpus > 0 ? (size_t)cpus : 1;
 
 	if (n > SCAN_THREADS_MAX)
 		n = SCAN_THREADS_MAX;
@@ -449,6 +449,7 @@ int procscan_run(struct builder *b)
 		.done = PTHREAD_COND_INITIALIZER,
 	};
 	pthread_t threads[SCAN_THREADS_MAX];
+	size_t per_chunk = b->options->scan_chunk ? b->options->scan_chunk : CHUNK_PROCESSES;
 	size_t n_pids = 0, n_threads = 0, wanted, i;
 	pid_t *pids = NULL;
 	int r;
@@ -456,20 +457,19 @@ int procscan_run(struct builder *b)
 	r = list_pids(b->root, &pids, &n_pids);
 	if (r < 0)
 		return r;
-	run.n_chunks = (n_pids + CHUNK_PROCESSES - 1) / CHUNK_PROCESSES;
+	run.n_chunks = (n_pids + per_chunk - 1) / per_chunk;
 	run.chunks = calloc(run.n_chunks ? run.n_chunks : 1, sizeof(*run.chunks));
 	if (!run.chunks) {
 		free(pids);
 		return -ENOMEM;
 	}
 	for (i = 0; i < run.n_chunks; i++) {
-		run.chunks[i].pids = pids + i * CHUNK_PROCESSES;
-		run.chunks[i].count = i + 1 < run.n_chunks ? CHUNK_PROCESSES
-							   : n_pids - i * CHUNK_PROCESSES;
+		run.chunks[i].pids = pids + i * per_chunk;
+		run.chunks[i].count = i + 1 < run.n_chunks ? per_chunk : n_pids - i * per_chunk;
 	}
 	/* The calling thread scans too; a thread that cannot start is
 	 * only less help. */
-	wanted = scan_threads_wanted(run.n_chunks);
+	wanted = scan_threads_wanted(b->options, run.n_chunks);
 	while (n_threads + 1 < wanted &&
 	       pthread_create(&threads[n_threads], NULL, scan_thread, &run) == 0)
 		n_threads++;

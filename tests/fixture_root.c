@@ -73,9 +73,9 @@ static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
 	return -EINVAL;
 }
 
-static struct ipc_snapshot *build(const char *path, bool shm_tree)
+static struct ipc_snapshot *build(const char *path, bool shm_tree,
+				   const struct ipc_build_options *options)
 {
-	struct ipc_build_options options = {0};
 	struct ipc_snapshot *snap = NULL;
 	struct proc_root root;
 
@@ -84,19 +84,24 @@ static struct ipc_snapshot *build(const char *path, bool shm_tree)
 		root.mqueue_dev = makedev(0, 99);
 		root.sem_pid = fixture_sem_pid;
 	}
-	assert_int_equal(ipc_snapshot_build(&root, &options, 1, &snap), 0);
+	assert_int_equal(ipc_snapshot_build(&root, options, 1, &snap), 0);
 	proc_root_close(&root);
 	return snap;
 }
 
+struct ipc_snapshot *fixture_snapshot_with(const char *path, const struct ipc_build_options *options)
+{
+	return build(path, false, options);
+}
+
 struct ipc_snapshot *fixture_snapshot(const char *path)
 {
-	return build(path, false);
+	return build(path, false, NULL);
 }
 
 struct ipc_snapshot *fixture_shm_snapshot(const char *path)
 {
-	return build(path, true);
+	return build(path, true, NULL);
 }
 
 int fixture_shm_setup(void **state)

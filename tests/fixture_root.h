@@ -7,6 +7,7 @@
 int fixture_root_open(struct proc_root *root, const char *path);
 /* Builds a snapshot of a fixture tree (no sock_diag); fails the test on error. */
 struct ipc_snapshot *fixture_snapshot(const char *path);
+struct ipc_snapshot *fixture_snapshot_with(const char *path, const struct ipc_build_options *options);
 /* The same for a tree like fixtures/maps/proc-shm: POSIX queues on device
  * 0:99, System V semaphore set 11's pids 307, 308, 305 (GETPID). */
 struct ipc_snapshot *fixture_shm_snapshot(const char *path);

@@ -173,6 +173,41 @@ static void test_unreadable_fd_directory(void **state)
 	ipc_snapshot_free(snap);
 }
 
+static void render_all_rows(const struct ipc_snapshot *snap, struct textbuf *tb)
+{
+	size_t i;
+
+	for (i = 0; i < snap->n_processes; i++)
+		render_channels_rows(snap, &snap->processes[i], tb);
+}
+
+/* One process per chunk on four threads (the setup's build is one chunk
+ * on one thread): the same processes, endpoints and peers, in the same
+ * order, every time. */
+static void test_scan_threads_build_the_same(void **state)
+{
+	const struct ipc_build_options split = { .scan_threads = 4, .scan_chunk = 1 };
+	const struct ipc_snapshot *whole = *state;
+	struct textbuf expected, got;
+	struct ipc_snapshot *snap;
+	int round;
+
+	textbuf_init(&expected);
+	render_all_rows(whole, &expected);
+	assert_true(expected.len > 0);
+	for (round = 0; round < 20; round++) {
+		snap = fixture_snapshot_with(CORE, &split);
+		assert_int_equal(snap->n_processes, whole->n_processes);
+		assert_int_equal(snap->n_endpoints, whole->n_endpoints);
+		textbuf_init(&got);
+		render_all_rows(snap, &got);
+		assert_string_equal(got.data, expected.data);
+		textbuf_free(&got);
+		ipc_snapshot_free(snap);
+	}
+	textbuf_free(&expected);
+}
+
 static void test_escaping(void **state)
 {
 	struct textbuf tb;
@@ -210,6 +245,7 @@ int main(void)
 		cmocka_unit_test(test_self_pipe_and_odd_comm),
 		cmocka_unit_test(test_vanished_process_and_fd),
 		cmocka_unit_test(test_unreadable_fd_directory),
+		cmocka_unit_test(test_scan_threads_build_the_same),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_kind_names),
 	};
