@@ -14,6 +14,7 @@ mkdir -p "$mnt" "$work/fifos"
 workload_pid=
 cleanup() {
 	fusermount3 -u "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
+	fusermount3 -u "$work/null" 2>/dev/null || umount -l "$work/null" 2>/dev/null || true
 	[ -n "$workload_pid" ] && kill "$workload_pid" 2>/dev/null
 	wait 2>/dev/null
 	rm -rf "$work"
@@ -76,12 +77,24 @@ dirs=$(find "$mnt" -type d | wc -l)
 rows=$(($(wc -l < "$mnt/channels") - 1))
 links=$(find "$mnt" -type l | wc -l)
 rss=$(ps -o rss= -p "$(pgrep -f -n "ipcfs $mnt")")
+# The same shape served by a tree that does no work (bench/nulltree.c).
+find "$mnt" -mindepth 1 -printf '%y %P\t%l\n' > "$work/shape"
+mkdir -p "$work/null"
+coproc NULLTREE { exec "$builddir/bench/nulltree" "$work/null" < "$work/shape"; }
+read -r word null_nodes <&"${NULLTREE[0]}"
+[ "$word" = ready ] || { echo "nulltree failed" >&2; exit 1; }
+null_cold=$(seconds find "$work/null")
+find "$work/null" >/dev/null
+null_warm=$(seconds find "$work/null")
 printf '%-28s %8.3f s\n' "lsof -nP +E" "$lsof_s" "ss -axp" "$ss_s" \
 	"readlink every fd" "$floor_s" "cat every /proc/*/maps" "$maps_s" "cat channels (rebuilt)" "$cat_cold" \
 	"cat channels (cached)" "$cat_warm" "find MNT (cold)" "$find_cold" \
 	"find MNT (warm)" "$find_warm" "find MNT (warm, again)" "$find_warm2" \
-	"ls -lR MNT/<pid> (warm)" "$lslr_s"
+	"ls -lR MNT/<pid> (warm)" "$lslr_s" \
+	"find null tree (cold)" "$null_cold" "find null tree (warm)" "$null_warm"
 echo "channels rows: $rows, tree nodes: $nodes (directories: $dirs), peer links: $links, daemon RSS: ${rss} KiB"
 echo "cat channels cold vs lsof +E: $(ratio "$lsof_s" "$cat_cold")x faster"
 echo "cat channels cold vs readlink floor: $(ratio "$cat_cold" "$floor_s")x the floor"
 echo "find cold vs warm: $(ratio "$find_cold" "$find_warm2")x"
+echo "find cold per node vs the null tree ($null_nodes nodes): $(echo "scale=2; ($find_cold * $null_nodes) / ($null_cold * $nodes)" | bc -l)x"
+echo "null tree cold vs warm: $(ratio "$null_cold" "$null_warm")x"

@@ -26,7 +26,8 @@ static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint
 
 		if (i)
 			textbuf_puts(tb, sep);
-		textbuf_printf(tb, "%d:", ipc_endpoint_process(snap, peer)->pid);
+		textbuf_put_u64(tb, (uint64_t)ipc_endpoint_process(snap, peer)->pid);
+		textbuf_puts(tb, ":");
 		put_escaped(tb, peer->name, below);
 	}
 }
@@ -78,11 +79,18 @@ void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_proc
 	for (i = 0; i < proc->n_endpoints; i++) {
 		const struct ipc_endpoint *ep = &snap->endpoints[proc->first_endpoint + i];
 
-		textbuf_printf(tb, "%s\t%d\t", ipc_kind_dir(ep->kind), proc->pid);
+		textbuf_puts(tb, ipc_kind_dir(ep->kind));
+		textbuf_puts(tb, "\t");
+		textbuf_put_u64(tb, (uint64_t)proc->pid);
+		textbuf_puts(tb, "\t");
 		put_escaped(tb, proc->comm, FIELD_BELOW);
 		textbuf_puts(tb, "\t");
 		put_escaped(tb, ep->name, FIELD_BELOW);
-		textbuf_printf(tb, "\t%s\t%" PRIu64 "\t", ipc_access_text(ep->access), ep->id);
+		textbuf_puts(tb, "\t");
+		textbuf_puts(tb, ipc_access_text(ep->access));
+		textbuf_puts(tb, "\t");
+		textbuf_put_u64(tb, ep->id);
+		textbuf_puts(tb, "\t");
 		put_peers(snap, ep, ",", FIELD_BELOW, tb);
 		textbuf_puts(tb, "\t");
 		detail.len = 0;

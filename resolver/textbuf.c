@@ -78,6 +78,16 @@ void textbuf_printf(struct textbuf *tb, const char *fmt, ...)
 	tb->len += (size_t)n;
 }
 
+void textbuf_put_u64(struct textbuf *tb, uint64_t v)
+{
+	char digits[20], *p = digits + sizeof(digits);
+
+	do
+		*--p = (char)('0' + v % 10);
+	while ((v /= 10));
+	textbuf_append(tb, p, (size_t)(digits + sizeof(digits) - p));
+}
+
 void textbuf_escaped(struct textbuf *tb, const char *s, size_t n, unsigned char below)
 {
 	size_t i, start = 0;

@@ -2,6 +2,7 @@
 #pragma once
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct textbuf {
 	char *data;
@@ -20,6 +21,8 @@ void textbuf_append(struct textbuf *tb, const char *s, size_t n);
 void textbuf_puts(struct textbuf *tb, const char *s);
 __attribute__((format(printf, 2, 3)))
 void textbuf_printf(struct textbuf *tb, const char *fmt, ...);
+/* Appends v in decimal: printf's cost shows in a table of 20k rows. */
+void textbuf_put_u64(struct textbuf *tb, uint64_t v);
 
 /* Appends s with every byte below `below`, 0x7f and backslash written as
  * \ooo: below = 0x20 for info values, 0x21 for channels fields. */
