@@ -4,7 +4,9 @@
  *   sockmaker DIR        (DIR: where the unix sockets' files are bound)
  *
  * What it builds (role = process; "a | b" = the two ends, in two roles):
- *   socketpairs     stream, dgram, seqpacket: sp-a | sp-b
+ *   socketpairs     stream, dgram, seqpacket: sp-a | sp-b; sp-a has sent
+ *                   sp-b an fd of /dev/null with one byte, not received (so
+ *                   in flight)
  *   unix listeners  DIR/stream.sock and @ipcfs-e2e-<pid>, in ul-srv, each
  *                   with one accepted connection (ul-srv | ul-cli) and one
  *                   queued, never accepted client (in ul-cli)
@@ -48,6 +50,7 @@
 #endif
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -78,6 +81,7 @@ struct sock {
 	int role;
 	char peer_label[24];	/* unix: whose inode UNIX_DIAG_PEER names */
 	unsigned pending;	/* unix listener: queued clients */
+	unsigned inflight;	/* unix: fds sent to it, not yet received */
 	bool listening;
 	bool unconnected;	/* udp server */
 	bool no_state;		/* dgram unix: state is kernel-version dependent */
@@ -211,7 +215,7 @@ static void emit_sock(const struct sock *s, pid_t pid, const char *role_name,
 			report(" x_peer_id=%llu", ino_of(by_label(s->peer_label)->fd));
 		else
 			report(" x_peer_id=-");
-		report(" x_pending=%u\n", s->pending);
+		report(" x_pending=%u x_inflight=%u\n", s->pending, s->inflight);
 		return;
 	}
 	report("%s%s", type == SOCK_STREAM ? "tcp" : "udp", family == AF_INET ? "4" : "6");
@@ -290,6 +294,33 @@ static void unix_listener(const char *prefix, const char *path, bool abstract, i
 	peer(label, q_label);
 }
 
+/* Sends an fd of /dev/null over a unix socket with one byte of data. */
+static void send_fd(int via)
+{
+	union {
+		struct cmsghdr header;
+		char space[CMSG_SPACE(sizeof(int))];
+	} control;
+	char byte = 'x';
+	struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+	struct msghdr msg = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = control.space, .msg_controllen = sizeof(control.space),
+	};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+	int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open /dev/null");
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	if (sendmsg(via, &msg, 0) != 1)
+		die("sendmsg");
+	close(fd);
+}
+
 static void socketpairs(int a, int b)
 {
 	static const struct {
@@ -312,6 +343,8 @@ static void socketpairs(int a, int b)
 		snprintf(x->peer_label, sizeof(x->peer_label), "%s", lb);
 		snprintf(y->peer_label, sizeof(y->peer_label), "%s", la);
 		x->no_state = y->no_state = types[i].type == SOCK_DGRAM;
+		send_fd(sv[0]);
+		y->inflight = 1;
 		peer(la, lb);
 	}
 }
