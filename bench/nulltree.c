@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../fs/kernel_caps.h"
+
 #define TIMEOUT 1000.0
 
 struct node {
@@ -180,11 +182,7 @@ static void null_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
 static void null_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
-	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT)
-		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
-	if (conn->capable & FUSE_CAP_READDIRPLUS)
-		conn->want |= FUSE_CAP_READDIRPLUS;
-	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	ipcfs_want_kernel_caps(conn);
 }
 
 static const struct fuse_lowlevel_ops null_ops = {

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kernel_caps.h"
 #include "render.h"
 
 /* What a node's key names in one snapshot. */
@@ -784,14 +785,7 @@ static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 {
 	(void)userdata;
-	/* No opendir round trip: the kernel then also caches listings, which
-	 * the directory mtimes keep honest. */
-	if (conn->capable & FUSE_CAP_NO_OPENDIR_SUPPORT)
-		conn->want |= FUSE_CAP_NO_OPENDIR_SUPPORT;
-	/* Always readdirplus: ls -l and find need the attributes anyway. */
-	if (conn->capable & FUSE_CAP_READDIRPLUS)
-		conn->want |= FUSE_CAP_READDIRPLUS;
-	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	ipcfs_want_kernel_caps(conn);
 }
 
 const struct fuse_lowlevel_ops ipcfs_ops = {

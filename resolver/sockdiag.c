@@ -297,8 +297,7 @@ static struct mnl_socket *open_diag_socket(void)
 	return nl;
 }
 
-/* Writes the dump request for family/protocol into buf. */
-static struct nlmsghdr *put_request(void *buf, int family, int protocol)
+struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 
@@ -330,7 +329,7 @@ static int dump_once(void *buf, int family, int protocol, struct sock_list *list
 
 	if (!nl)
 		return -errno;
-	struct nlmsghdr *nlh = put_request(buf, family, protocol);
+	struct nlmsghdr *nlh = sockdiag_put_request(buf, family, protocol);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 		ret = -errno;
 		goto out;

@@ -21,10 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
-#include <linux/unix_diag.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
@@ -41,6 +39,8 @@
 #include <unistd.h>
 
 #include <libmnl/libmnl.h>
+
+#include "ipcfs/sockdiag.h"
 
 #define DIR_PATH "/tmp/ipcfs-fixture"
 #define STREAM_PATH DIR_PATH "/stream.sock"
@@ -207,23 +207,8 @@ static void record(const char *outdir, const char *name, int family, int protoco
 
 	if (!buf || !nl)
 		die("mnl_socket_open2");
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	if (family == AF_UNIX) {
-		struct unix_diag_req *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-
-		req->sdiag_family = AF_UNIX;
-		req->udiag_states = ~0u;
-		req->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
-				  UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN;
-	} else {
-		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
-
-		req->sdiag_family = family;
-		req->sdiag_protocol = protocol;
-		req->idiag_states = ~0u;
-	}
+	/* The very request ipcfs sends. */
+	struct nlmsghdr *nlh = sockdiag_put_request(buf, family, protocol);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
 		die("sendto");
 

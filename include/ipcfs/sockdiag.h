@@ -64,6 +64,12 @@ enum sockdiag_step {
  * read past. */
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list);
 
+struct nlmsghdr;
+/* Writes the dump request ipcfs sends for family/protocol (every state,
+ * the unix attributes it reads) into buf, which has room for a netlink
+ * header and a request; returns the message. */
+struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol);
+
 /* Dumps one family/protocol (AF_UNIX with protocol 0; AF_INET/AF_INET6 with
  * IPPROTO_TCP or IPPROTO_UDP) in the caller's current network namespace
  * through a fresh NETLINK_SOCK_DIAG libmnl socket, retrying on DUMP_INTR
