@@ -80,8 +80,9 @@ rss=$(ps -o rss= -p "$(pgrep -f -n "ipcfs $mnt")")
 # The same shape served by a tree that does no work (bench/nulltree.c).
 find "$mnt" -mindepth 1 -printf '%y %P\t%l\n' > "$work/shape"
 mkdir -p "$work/null"
-coproc NULLTREE { exec "$builddir/bench/nulltree" "$work/null" < "$work/shape"; }
-read -r word null_nodes <&"${NULLTREE[0]}"
+mkfifo "$work/null.ready"
+"$builddir/bench/nulltree" "$work/null" < "$work/shape" > "$work/null.ready" &
+read -r word null_nodes < "$work/null.ready"
 [ "$word" = ready ] || { echo "nulltree failed" >&2; exit 1; }
 null_cold=$(seconds find "$work/null")
 find "$work/null" >/dev/null
