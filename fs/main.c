@@ -28,7 +28,7 @@ static void usage(const char *prog)
 	       "Mounts a read-only tree of every process's IPC channels and their peers.\n\n"
 	       "ipcfs options:\n"
 	       "    -o ttl=SECONDS         rebuild what is shown when older than this\n"
-	       "                           (default 1, fractions allowed, 0 = every open)\n",
+	       "                           (default 1, fractions allowed, 0 = every request)\n",
 	       prog);
 }
 
