@@ -46,7 +46,7 @@ long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
 	return (long)b->n_endpoints++;
 }
 
-int fd_probe_take_file(struct fd_probe *probe)
+int fd_probe_take(struct fd_probe *probe)
 {
 	int r = fd_probe_facts(probe, FD_FACT_ACCESS);
 
@@ -61,10 +61,9 @@ int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 		.access = (uint8_t)probe->facts.access, .id = probe->facts.ino,
 		.object = { probe->facts.dev, probe->facts.ino },
 	};
-	struct file_detail *file;
+	struct file_detail *file = arena_alloc(b->arena, detail_size);
 	long r;
 
-	file = arena_alloc(b->arena, detail_size);
 	if (!file)
 		return -ENOMEM;
 	file->path = arena_strndup(b->arena, probe->link, probe->link_len);
@@ -145,12 +144,13 @@ static int link_opposite_ends(struct builder *b, const uint32_t *group, size_t n
 int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing)
 {
 	size_t n = 0, i, j, k, end;
-	uint32_t *order, *writers;
+	uint32_t *order, *writers = NULL;
 	int r = 0;
 
 	order = malloc((b->n_endpoints + 1) * sizeof(*order));
-	writers = malloc((b->n_endpoints + 1) * sizeof(*writers));
-	if (!order || !writers) {
+	if (pairing == PAIR_OPPOSITE_ENDS)
+		writers = malloc((b->n_endpoints + 1) * sizeof(*writers));
+	if (!order || (pairing == PAIR_OPPOSITE_ENDS && !writers)) {
 		free(order);
 		free(writers);
 		return -ENOMEM;

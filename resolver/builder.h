@@ -18,7 +18,8 @@ struct fd_probe {
 	const char *link;	/* the fd link's text */
 	size_t link_len;
 	int fd_dir;		/* the process's open fd directory, while scanned */
-	uint64_t *netns;	/* the holder's network namespace inode, 0 unread */
+	uint64_t *netns;	/* the holder's network namespace inode, 0 unread;
+				   kept until the holder is added */
 	unsigned facts_have;	/* FD_FACT_* already in facts */
 	int facts_error;	/* -errno of a failed fetch, then sticky */
 	struct fd_facts facts;
@@ -104,9 +105,9 @@ struct file_detail {
 	const char *path;	/* the fd link's text */
 };
 
-/* For a probe_fd that found an fd on a file object of its kind (by stat):
- * fetches its access, which fds on other files never cost.  1 or -errno. */
-int fd_probe_take_file(struct fd_probe *probe);
+/* For a probe_fd that found an fd of its kind: fetches its access (fds of
+ * no kind never cost it) and returns 1, or -errno. */
+int fd_probe_take(struct fd_probe *probe);
 /* Adds the endpoint of probe's fd on a file object, from its facts:
  * access, and (device, inode) as id and object; with a zeroed detail of
  * detail_size bytes starting with a file_detail, handed back for the kind

@@ -19,7 +19,7 @@ int shmem_probe_fd(struct fd_probe *probe)
 
 	if (r < 0)
 		return r;
-	return probe->facts.type == S_IFREG ? fd_probe_take_file(probe) : 0;
+	return probe->facts.type == S_IFREG ? fd_probe_take(probe) : 0;
 }
 
 int shmem_add_fd(struct builder *b, const struct fd_probe *probe, enum ipc_kind kind)

@@ -74,7 +74,7 @@ static int mqueue_probe_fd(struct fd_probe *probe)
 		return r;
 	if (probe->facts.dev != dev || probe->facts.type != S_IFREG)
 		return 0;
-	return fd_probe_take_file(probe);
+	return fd_probe_take(probe);
 }
 
 static int mqueue_add_fd(struct builder *b, const struct fd_probe *probe)

@@ -27,16 +27,14 @@ static int pipe_probe_fd(struct fd_probe *probe)
 	int r;
 
 	probe->found[0] = link_inode(probe->link, "pipe:[");
-	if (probe->found[0]) {
-		r = fd_probe_facts(probe, FD_FACT_ACCESS);
-		return r < 0 ? r : 1;
-	}
+	if (probe->found[0])
+		return fd_probe_take(probe);
 	if (probe->link[0] != '/')
 		return 0;
 	r = fd_probe_facts(probe, FD_FACT_STAT);
 	if (r < 0)
 		return r;
-	return probe->facts.type == S_IFIFO ? fd_probe_take_file(probe) : 0;
+	return probe->facts.type == S_IFIFO ? fd_probe_take(probe) : 0;
 }
 
 static int pipe_add_fd(struct builder *b, const struct fd_probe *probe)

@@ -73,8 +73,8 @@ static uint64_t read_netns(const struct proc_root *root, pid_t pid)
 	return link_inode(link, "net:[");
 }
 
-/* found[0] is the socket's inode, found[1] its holder's network
- * namespace, read once per process. */
+/* found[0] is the socket's inode; the holder's network namespace is read
+ * once per process, into *probe->netns. */
 static int socket_probe_fd(struct fd_probe *probe)
 {
 	probe->found[0] = link_inode(probe->link, "socket:[");
@@ -82,7 +82,6 @@ static int socket_probe_fd(struct fd_probe *probe)
 		return 0;
 	if (!*probe->netns)
 		*probe->netns = read_netns(probe->root, probe->pid);
-	probe->found[1] = *probe->netns;
 	return 1;
 }
 
@@ -103,7 +102,7 @@ static int socket_add_fd(struct builder *b, const struct fd_probe *probe)
 	p = &state->pending[state->n_pending++];
 	*p = (struct pending_socket){
 		.process = probe->process, .fd = probe->fd, .ino = probe->found[0],
-		.netns = probe->found[1],
+		.netns = *probe->netns,
 	};
 	return 0;
 }
