@@ -16,6 +16,10 @@
  *               each process on the same fd number
  *   oddcomm     one process named "odd x\ty\nz" holding a self-pipe
  *   idle        one process with no IPC endpoint at all
+ *   pair A B    two processes named A (the parent, comm set with
+ *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
+ *               (its child) joined by a pipe: A holds the write end, B the
+ *               read end
  *   threadself PATH
  *               not a scenario: readlink PATH (e.g. MNT/self) from a
  *               second thread, print "pid=P tid=T link=L" and exit
@@ -207,6 +211,26 @@ static void sc_idle(void)
 	set_identity("idle", "cm-idle");
 }
 
+static void pair_child(void *arg)
+{
+	set_identity("pair-b", arg);
+	close(pipe_w);
+	report_fd("pipes", pipe_r, "r", ino_of(pipe_r), "W");
+}
+
+static void sc_pair(const char *a, const char *b)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		die("pipe");
+	pipe_r = p[0];
+	pipe_w = p[1];
+	spawn(pair_child, (void *)b);
+	set_identity("pair-a", a);
+	close(pipe_r);
+	report_fd("pipes", pipe_w, "w", ino_of(pipe_w), "W");
+}
+
 #define MEMFD_SIZE 8192
 static void *memfd_map;
 static unsigned long long memfd_ino;
@@ -337,7 +361,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|threadself PATH\n");
+		"oddcomm|idle|pair A B|threadself PATH\n");
 	exit(2);
 }
 
@@ -365,6 +389,8 @@ int main(int argc, char **argv)
 		sc_memfd();
 	else if (!strcmp(sc, "eventfd"))
 		sc_eventfd();
+	else if (!strcmp(sc, "pair") && argc == 4)
+		sc_pair(argv[2], argv[3]);
 	else
 		usage();
 
