@@ -4,6 +4,7 @@
 #include <fuse_lowlevel.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,18 +18,80 @@ struct options {
 	char *ttl;
 };
 
+enum { KEY_GENERIC };
+
+/* Options mount(8) and fstab pass for any filesystem (libfuse itself takes
+ * rw, ro, [no]suid, [no]dev, [no]exec, [no]atime, async, sync, dirsync):
+ * meaningless for a read-only tree without times, so accepted and dropped. */
 static const struct fuse_opt option_spec[] = {
 	{ "ttl=%s", offsetof(struct options, ttl), 0 },
+	FUSE_OPT_KEY("defaults", KEY_GENERIC),
+	FUSE_OPT_KEY("auto", KEY_GENERIC),
+	FUSE_OPT_KEY("noauto", KEY_GENERIC),
+	FUSE_OPT_KEY("user", KEY_GENERIC),
+	FUSE_OPT_KEY("nouser", KEY_GENERIC),
+	FUSE_OPT_KEY("users", KEY_GENERIC),
+	FUSE_OPT_KEY("nofail", KEY_GENERIC),
+	FUSE_OPT_KEY("_netdev", KEY_GENERIC),
+	FUSE_OPT_KEY("relatime", KEY_GENERIC),
+	FUSE_OPT_KEY("norelatime", KEY_GENERIC),
+	FUSE_OPT_KEY("strictatime", KEY_GENERIC),
+	FUSE_OPT_KEY("nostrictatime", KEY_GENERIC),
+	FUSE_OPT_KEY("lazytime", KEY_GENERIC),
+	FUSE_OPT_KEY("nolazytime", KEY_GENERIC),
+	FUSE_OPT_KEY("diratime", KEY_GENERIC),
+	FUSE_OPT_KEY("nodiratime", KEY_GENERIC),
+	FUSE_OPT_KEY("iversion", KEY_GENERIC),
+	FUSE_OPT_KEY("noiversion", KEY_GENERIC),
+	FUSE_OPT_KEY("mand", KEY_GENERIC),
+	FUSE_OPT_KEY("nomand", KEY_GENERIC),
+	FUSE_OPT_KEY("loud", KEY_GENERIC),
+	FUSE_OPT_KEY("silent", KEY_GENERIC),
 	FUSE_OPT_END
 };
 
+/* Drops the generic options and mount(8)'s x-* comments (x-systemd.*);
+ * keeps the rest for libfuse, which rejects what it does not know. */
+static int option_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	(void)data;
+	(void)outargs;
+	if (key == KEY_GENERIC)
+		return 0;
+	if (key == FUSE_OPT_KEY_OPT && strncmp(arg, "x-", 2) == 0)
+		return 0;
+	return 1;
+}
+
+/* mount.fuse3 (mount -t fuse.ipcfs, fstab) runs "ipcfs SOURCE MOUNTPOINT
+ * -o ...": with two words that are not options, the first is the source,
+ * which names nothing for ipcfs and is dropped. */
+static void drop_source_argument(int *argc, char *argv[])
+{
+	int i, first = 0, words = 0;
+
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "-o") == 0) {
+			i++;
+		} else if (argv[i][0] != '-') {
+			if (!words++)
+				first = i;
+		}
+	}
+	if (words != 2)
+		return;
+	memmove(&argv[first], &argv[first + 1], (size_t)(*argc - first) * sizeof(*argv));
+	(*argc)--;
+}
+
 static void usage(const char *prog)
 {
-	printf("usage: %s MOUNTPOINT [options]\n\n"
+	printf("usage: %s [SOURCE] MOUNTPOINT [options]\n\n"
 	       "Mounts a read-only tree of every process's IPC channels and their peers.\n\n"
 	       "ipcfs options:\n"
 	       "    -o ttl=SECONDS         rebuild what is shown when older than this\n"
-	       "                           (default 1, fractions allowed, 0 = every request)\n",
+	       "                           (default 1, fractions allowed, 0 = every request)\n"
+	       "    SOURCE                 ignored (mount -t fuse.ipcfs ipcfs MOUNTPOINT)\n",
 	       prog);
 }
 
@@ -79,7 +142,7 @@ static int parse_ttl(const char *text, double *ttl)
 
 int main(int argc, char *argv[])
 {
-	struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
+	struct fuse_args args;
 	struct fuse_cmdline_opts cmdline;
 	struct options options = {0};
 	struct fuse_loop_config *loop;
@@ -88,6 +151,8 @@ int main(int argc, char *argv[])
 	struct ipcfs fs = { .ttl = 1.0 };
 	int status = 1, r;
 
+	drop_source_argument(&argc, argv);
+	args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_parse_cmdline(&args, &cmdline) != 0)
 		return 1;
 	if (cmdline.show_help) {
@@ -103,7 +168,7 @@ int main(int argc, char *argv[])
 		status = 0;
 		goto out_args;
 	}
-	if (fuse_opt_parse(&args, &options, option_spec, NULL) != 0 ||
+	if (fuse_opt_parse(&args, &options, option_spec, option_proc) != 0 ||
 	    parse_ttl(options.ttl, &fs.ttl) < 0)
 		goto out_args;
 	if (!cmdline.mountpoint) {
@@ -162,7 +227,9 @@ int main(int argc, char *argv[])
 		status = fuse_session_loop_mt(se, loop);
 		fuse_loop_cfg_destroy(loop);
 	}
-	status = status != 0;
+	/* The loop returns the signal that ended it: SIGTERM, SIGINT and
+	 * SIGHUP are the way to stop ipcfs, a clean exit. */
+	status = status != 0 && status != SIGTERM && status != SIGINT && status != SIGHUP;
 out_unmount:
 	fuse_session_unmount(se);
 out_signals:

@@ -558,8 +558,7 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		}
 	} else if (rq.key.type == NODE_PEER || rq.key.type == NODE_SYSV_MEMBER) {
 		/* <pid>/<kind>/<name>/ and sysv/<class>/<id>/ are both three
-		 * levels below MNT (DESIGN.md's ../../../../ for sysv would
-		 * climb out of the mount). */
+		 * levels below MNT, so ../../../ reaches MNT from either. */
 		snprintf(target, sizeof(target), "../../../%d/%s/%s",
 			 ipc_endpoint_process(rq.snap, rq.target.peer)->pid,
 			 ipc_kind_dir(rq.target.peer->kind), rq.target.peer->name);
@@ -580,20 +579,41 @@ struct listing {
 	int error;
 };
 
+/* The room name takes in the reply, 0 when it no longer fits. */
+static size_t entry_room(const struct listing *l, const char *name)
+{
+	size_t need = l->plus ? fuse_add_direntry_plus(l->req, NULL, 0, name, NULL, 0) :
+				fuse_add_direntry(l->req, NULL, 0, name, NULL, 0);
+
+	return l->used + need <= l->size ? need : 0;
+}
+
+static void put_entry(struct listing *l, const char *name, const struct fuse_entry_param *e,
+		      size_t need)
+{
+	if (l->plus)
+		fuse_add_direntry_plus(l->req, l->buf + l->used, l->size - l->used, name, e,
+				       l->index);
+	else
+		fuse_add_direntry(l->req, l->buf + l->used, l->size - l->used, name, &e->attr,
+				  l->index);
+	l->used += need;
+}
+
 static int add_entry(void *ctx, const char *name, const struct node_key *key,
 		     const struct target *t)
 {
 	struct listing *l = ctx;
-	struct fuse_entry_param e;
+	struct fuse_entry_param e = { .attr.st_ino = 1 };
 	size_t need;
 	uint64_t id;
 
 	if (l->index++ < l->offset)
 		return 0;
+	need = entry_room(l, name);
+	if (!need)
+		return 1;
 	if (l->plus) {
-		need = fuse_add_direntry_plus(l->req, NULL, 0, name, NULL, 0);
-		if (l->used + need > l->size)
-			return 1;
 		/* Every entry returned by readdirplus counts as a lookup. */
 		id = nodes_remember(l->rq->fs->nodes, key);
 		if (!id) {
@@ -601,19 +621,31 @@ static int add_entry(void *ctx, const char *name, const struct node_key *key,
 			return 1;
 		}
 		fill_entry(l->rq, key, t, id, &e);
-		fuse_add_direntry_plus(l->req, l->buf + l->used, l->size - l->used, name, &e,
-				       l->index);
 	} else {
-		struct stat st = { .st_ino = 1 };
-
-		need = fuse_add_direntry(l->req, NULL, 0, name, NULL, 0);
-		if (l->used + need > l->size)
-			return 1;
-		st.st_mode = is_link(key->type) ? S_IFLNK : is_dir(key->type) ? S_IFDIR : S_IFREG;
-		fuse_add_direntry(l->req, l->buf + l->used, l->size - l->used, name, &st,
-				  l->index);
+		e.attr.st_mode = is_link(key->type) ? S_IFLNK :
+				 is_dir(key->type) ? S_IFDIR : S_IFREG;
 	}
-	l->used += need;
+	put_entry(l, name, &e, need);
+	return 0;
+}
+
+/* "." and "..", first in every listing.  Node id 0 in readdirplus: the
+ * kernel links no dentry for them, so they count no lookup. */
+static int add_dot_entries(struct listing *l, fuse_ino_t ino)
+{
+	static const char *const names[] = { ".", ".." };
+	struct fuse_entry_param e = { .attr.st_mode = S_IFDIR };
+	size_t i, need;
+
+	for (i = 0; i < 2; i++) {
+		if (l->index++ < l->offset)
+			continue;
+		need = entry_room(l, names[i]);
+		if (!need)
+			return 1;
+		e.attr.st_ino = i == 0 ? ino : FUSE_ROOT_ID;
+		put_entry(l, names[i], &e, need);
+	}
 	return 0;
 }
 
@@ -633,7 +665,8 @@ static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 		request_end(&rq);
 		return;
 	}
-	r = for_each_child(rq.snap, &rq.key, &rq.target, add_entry, &l);
+	r = add_dot_entries(&l, ino) ? 0 :
+	    for_each_child(rq.snap, &rq.key, &rq.target, add_entry, &l);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else if (l.error && !l.used)

@@ -43,7 +43,7 @@
  *   proc pid=P role=R comm=C
  *   ep kind=K pid=P role=R comm=C name=N fd=F access=A id=I obj=O [x_KEY=V]...
  *   map pid=P obj=O starts=0xS1,0xS2 lowest=0xS  (every mapping of an object)
- *   memfd obj=O ino=I size=S path=...  / shm obj=O ino=I size=S path=...
+ *   memfd obj=O ino=I dev=MM:mm size=S / shm obj=O ino=I dev=MM:mm size=S path=...
  *   mqueue obj=Q ino=I name=/NAME
  *   sysv class=C id=N key=0xK          (one per System V object)
  *   ready
@@ -79,6 +79,7 @@
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
@@ -248,6 +249,7 @@ struct shmem {
 	const char *obj;
 	int fd;
 	unsigned long long ino;
+	char dev[16];   /* as maps writes it: hex major:minor */
 	char path[256]; /* the fd link's text */
 	size_t size;
 };
@@ -505,11 +507,16 @@ static void sem_user(void *arg)
 
 static void make_shmem(struct shmem *o, int fd, size_t size)
 {
+	struct stat st;
+
 	if (ftruncate(fd, (off_t)size) < 0)
 		die("ftruncate");
+	if (fstat(fd, &st) < 0)
+		die("fstat");
 	o->fd = fd;
 	o->size = size;
-	o->ino = ino_of(fd);
+	o->ino = (unsigned long long)st.st_ino;
+	snprintf(o->dev, sizeof o->dev, "%02x:%02x", major(st.st_dev), minor(st.st_dev));
 	link_text(fd, o->path, sizeof o->path);
 }
 
@@ -602,10 +609,12 @@ static void scenario_shared(void)
 	mq_close(mq_fd);
 
 	set_identity("parent", "sm-parent");
-	report("memfd obj=%s ino=%llu size=%zu\n", m1.obj, m1.ino, m1.size);
-	report("memfd obj=%s ino=%llu size=%zu\n", m2.obj, m2.ino, m2.size);
-	report("shm obj=%s ino=%llu size=%zu path=%s\n", sa.obj, sa.ino, sa.size, sa.path);
-	report("shm obj=%s ino=%llu size=%zu path=%s\n", sb.obj, sb.ino, sb.size, sb.path);
+	report("memfd obj=%s ino=%llu dev=%s size=%zu\n", m1.obj, m1.ino, m1.dev, m1.size);
+	report("memfd obj=%s ino=%llu dev=%s size=%zu\n", m2.obj, m2.ino, m2.dev, m2.size);
+	report("shm obj=%s ino=%llu dev=%s size=%zu path=%s\n", sa.obj, sa.ino, sa.dev, sa.size,
+	       sa.path);
+	report("shm obj=%s ino=%llu dev=%s size=%zu path=%s\n", sb.obj, sb.ino, sb.dev, sb.size,
+	       sb.path);
 	report("mqueue obj=Q ino=%llu name=%s\n", mq_ino, mq_name);
 	report("sysv class=shm id=%d key=0x%08x\n", shm_id, (unsigned)KEY_SHM(parent_pid));
 	report("sysv class=msg id=%d key=0x%08x\n", msg_id, (unsigned)KEY_MSG(parent_pid));

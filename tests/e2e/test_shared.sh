@@ -55,7 +55,7 @@ declare -A RP
 for p in $ALL_PIDS; do RP[${PROC_ROLE[$p]}]=$p; done
 
 # the report's other lines: objects and mappings
-declare -A SV_ID SV_KEY MAP_LOWEST OBJ_INO
+declare -A SV_ID SV_KEY MAP_LOWEST OBJ_INO OBJ_DEV
 while IFS= read -r line; do
 	case $line in
 	"sysv class="*)
@@ -64,7 +64,10 @@ while IFS= read -r line; do
 	"map pid="*)
 		[[ $line =~ ^map\ pid=([0-9]+)\ obj=([A-Z0-9]+)\ starts=([0-9a-fx,]+)\ lowest=0x([0-9a-f]+)$ ]] || bail_out "bad line: $line"
 		MAP_LOWEST[${BASH_REMATCH[1]}/${BASH_REMATCH[2]}]=${BASH_REMATCH[4]} ;;
-	"memfd obj="* | "shm obj="* | "mqueue obj="*)
+	"memfd obj="* | "shm obj="*)
+		[[ $line =~ obj=([A-Z0-9]+)\ ino=([0-9]+)\ dev=([0-9a-f]+:[0-9a-f]+) ]] || bail_out "bad line: $line"
+		OBJ_INO[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]} OBJ_DEV[${BASH_REMATCH[1]}]=${BASH_REMATCH[3]} ;;
+	"mqueue obj="*)
 		[[ $line =~ obj=([A-Z0-9]+)\ ino=([0-9]+) ]] && OBJ_INO[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]} ;;
 	esac
 done <"$TESTDIR/cm.sm"
@@ -87,13 +90,15 @@ for ((i = 0; i < EP_N; i++)); do
 	got+="$p:$fd $(readlink "/proc/$p/fd/$fd") $(stat -L -c %i "/proc/$p/fd/$fd")$NL"
 done
 t_is "$got" "$want" "every fd shmmaker reports has that link text and inode in /proc/<pid>/fd"
-# mappings: the lowest start of each object's lines in /proc/<pid>/maps
+# mappings: the lowest start of each object's lines in /proc/<pid>/maps,
+# keyed by (device, inode): a memfd and a /dev/shm file may share an inode
+# number on their two devices
 want_a=() got_a=()
 for k in "${!MAP_LOWEST[@]}"; do
 	p=${k%/*} o=${k#*/}
 	want_a+=("$p:$o:${MAP_LOWEST[$k]}")
-	got_a+=("$p:$o:$(awk -v ino="${OBJ_INO[$o]}" '
-		$5 == ino && $6 ~ /^\/(memfd:|dev\/shm\/)/ {
+	got_a+=("$p:$o:$(awk -v ino="${OBJ_INO[$o]}" -v dev="${OBJ_DEV[$o]}" '
+		$4 == dev && $5 == ino {
 			split($1, r, "-"); s = r[1]
 			if (low == "" || length(s) < length(low) || (length(s) == length(low) && s < low)) low = s
 		}
