@@ -65,8 +65,8 @@ static int option_proc(void *data, const char *arg, int key, struct fuse_args *o
 
 /* mount.fuse3 (mount -t fuse.ipcfs, fstab) runs "ipcfs SOURCE MOUNTPOINT
  * -o ...": with two words that are not options, the first is the source,
- * which names nothing for ipcfs and is dropped. */
-static void drop_source_argument(int *argc, char *argv[])
+ * which names nothing for ipcfs and is dropped.  More words are refused. */
+static int drop_source_argument(int *argc, char *argv[])
 {
 	int i, first = 0, words = 0;
 
@@ -78,10 +78,16 @@ static void drop_source_argument(int *argc, char *argv[])
 				first = i;
 		}
 	}
-	if (words != 2)
-		return;
-	memmove(&argv[first], &argv[first + 1], (size_t)(*argc - first) * sizeof(*argv));
-	(*argc)--;
+	if (words > 2) {
+		fprintf(stderr, "ipcfs: too many arguments (usage: %s [SOURCE] MOUNTPOINT [options])\n",
+			argv[0]);
+		return -1;
+	}
+	if (words == 2) {
+		memmove(&argv[first], &argv[first + 1], (size_t)(*argc - first) * sizeof(*argv));
+		(*argc)--;
+	}
+	return 0;
 }
 
 static void usage(const char *prog)
@@ -151,7 +157,8 @@ int main(int argc, char *argv[])
 	struct ipcfs fs = { .ttl = 1.0 };
 	int status = 1, r;
 
-	drop_source_argument(&argc, argv);
+	if (drop_source_argument(&argc, argv) < 0)
+		return 1;
 	args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_parse_cmdline(&args, &cmdline) != 0)
 		return 1;

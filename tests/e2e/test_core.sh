@@ -377,4 +377,63 @@ t_errs "ttl=0: a reaped process is gone at once (ls MNT/<pid>)" "$ENOENT" ls "$M
 t_errs "ttl=0: a reaped process is gone at once (cat MNT/<pid>/comm)" "$ENOENT" cat "$MNT0/$zp/comm"
 t_is "$(chan_select "$MNT0/channels" '$2 == p' -v p="$zp")" "header ok" "ttl=0: and gone from MNT/channels at once"
 
+# ======================================================================
+section "every directory lists . and .. first, then what ls -A lists"
+# ======================================================================
+fp=${TAG_PIDS[fan]%% *}
+fkind=${PROC_KINDS[$fp]%% *}
+fname=${EP_NAMES[$fp/$fkind]%%$NL*}
+for dir in "" "/$fp" "/$fp/$fkind" "/$fp/$fkind/$fname" "/sysv" "/sysv/shm" "/$fp/unix"; do
+	# ls -f: the directory's own order, . and .. included
+	raw=$(ls -f "$MNT$dir" 2>&1)
+	sort_words want . .. $(ls -A "$MNT$dir" 2>&1)
+	sort_words got $raw
+	t_is "$(head -n 2 <<<"$raw" | tr '\n' ' ')|$got" ". .. |$want" \
+		"ls -f MNT$dir: . and .. first, then exactly the names of ls -A, each once"
+done
+t_is "$(stat -c '%F' "$MNT/$fp/$fkind/." "$MNT/$fp/$fkind/.." 2>&1 | sort -u)" "directory" \
+	"MNT/<pid>/<kind>/. and .. are directories"
+
+# ======================================================================
+section "mount(8)'s way: a source word first, generic options, signals"
+# ======================================================================
+# mount.fuse3 runs "ipcfs SOURCE MOUNTPOINT -o OPTIONS"; fstab adds the
+# generic options and x-* comments every filesystem gets
+MNT1=$MNT
+ipcfs_mount 2 ipcfs -o rw,nosuid,nodev,noatime,relatime,defaults,nofail,x-systemd.automount
+MNTSRC=$MNT
+MNT=$MNT1
+t_is "$(awk -v m="$MNTSRC" '$5 == m { split($6, o, ","); for (i = 7; $i != "-"; i++); print o[1] " " $(i + 1) " " $(i + 2) }' /proc/self/mountinfo)" \
+	"ro fuse.ipcfs ipcfs" "ipcfs SOURCE MNT -o rw,nosuid,...: mounted read-only, source ignored, type fuse.ipcfs"
+t_is "$(head -n 1 "$MNTSRC/channels" 2>&1)" "$HEADER" "and it serves MNT/channels"
+t_errs "an unknown option still gets one clear line" "unknown option" \
+	"$IPCFS" "$TESTDIR" -o nosuchoption
+t_errs "three words besides the options are refused in one line" "ipcfs: too many arguments" \
+	"$IPCFS" ipcfs "$TESTDIR" extra
+# signals end a foreground daemon cleanly: unmounted, exit status 0
+for sig in TERM INT HUP; do
+	mkdir -p "$TESTDIR/sig$sig"
+	# bash starts background jobs with SIGINT ignored: give it back
+	env --default-signal=INT setpriv --pdeathsig TERM "$IPCFS" -f "$TESTDIR/sig$sig" \
+		</dev/null >"$TESTDIR/sig$sig.log" 2>&1 &
+	sp=$!
+	sig_ready() { _mounted "$TESTDIR/sig$sig" && timeout 2 stat "$TESTDIR/sig$sig/self" >/dev/null 2>&1; }
+	if poll_until 10 sig_ready; then
+		kill -"$sig" "$sp"
+		if wait_dead "$sp" 5; then
+			wait "$sp"; rc=$?
+			t_is "$rc $(_mounted "$TESTDIR/sig$sig" && echo mounted || echo unmounted)" "0 unmounted" \
+				"SIG$sig to ipcfs -f: it unmounts and exits with status 0"
+		else
+			t_fail "SIG$sig to ipcfs -f: it unmounts and exits with status 0" "still running 5 s later"
+			stop_pid "$sp"
+		fi
+	else
+		t_fail "SIG$sig to ipcfs -f: it unmounts and exits with status 0" "did not mount: $(cat "$TESTDIR/sig$sig.log")"
+		stop_pid "$sp"
+	fi
+	_mounted "$TESTDIR/sig$sig" && { fusermount3 -u "$TESTDIR/sig$sig" || umount -l "$TESTDIR/sig$sig"; }
+	rmdir "$TESTDIR/sig$sig"
+done
+
 t_done
