@@ -100,7 +100,7 @@ const struct ipc_endpoint *ipc_sysv_member(const struct ipc_snapshot *snap,
 				     IPC_SYSV, name);
 }
 
-/* The keys of DESIGN.md in their order, those of the object's class. */
+/* The info keys in the order ipcfs(8) lists them, those of the object's class. */
 static void info_body(const struct ipc_sysv_object *obj, struct textbuf *tb)
 {
 	textbuf_printf(tb, "key: 0x%08" PRIx32 "\n", obj->key);

@@ -167,7 +167,7 @@ ipc_endpoint_process(const struct ipc_snapshot *snap, const struct ipc_endpoint 
 }
 
 /* Appends the kind's own "key: value" lines for ep (after the common keys),
- * values escaped as DESIGN.md says. */
+ * values escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo). */
 void ipc_endpoint_info(const struct ipc_snapshot *snap,
 		       const struct ipc_endpoint *ep, struct textbuf *tb);
 /* Appends the DETAIL column text for ep, unescaped. */

@@ -36,7 +36,7 @@
  *
  * ino is fstat's st_ino; netns the inode of /proc/self/ns/net. "peer L1
  * L2": the sockets labelled L1 and L2 are each other's peers by the rules
- * of DESIGN.md, as sockmaker made them; no other peer exists for them. The
+ * of ipcfs(8), as sockmaker made them; no other peer exists for them. The
  * x_ fields are info keys ipcfs must show, from sockmaker's own calls
  * (getsockname, getpeername, SO_TYPE, fstat) and how it built the sockets
  * (listen state, queued clients). Values hold no spaces.

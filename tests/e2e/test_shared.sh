@@ -124,7 +124,7 @@ sysv_load() {
 	for ((i = 0; i < ${#names[@]}; i++)); do KV[${names[i]}]=${vals[i]}; done
 }
 # sysv_want CLASS ID : the info lines ipcfs must show for the object, in
-# WANT_KEYS (order of DESIGN.md) and WANT[key]; from /proc/sysvipc
+# WANT_KEYS (the order of ipcfs(8)) and WANT[key]; from /proc/sysvipc
 declare -A WANT
 sysv_want() {
 	local cls=$1 id=$2
@@ -284,8 +284,7 @@ for cls in shm msg sem; do
 
 	# one link per process involved, exact relative targets.  The link
 	# sits in MNT/sysv/<class>/<id>/, three levels below MNT like one in
-	# MNT/<pid>/<kind>/<name>/, so "../../../" reaches MNT; DESIGN.md's
-	# "../../../../<pid>/sysv/<name>" would leave the mount (reported).
+	# MNT/<pid>/<kind>/<name>/, so "../../../" reaches MNT.
 	# shellcheck disable=SC2086
 	sort_words want info ${MEMBERS[$cls]}
 	t_is "$(ls -A "$obj" 2>&1)" "$want" "ls MNT/sysv/$cls/$id: info and one <pid>:$cls-$id link per process involved"
