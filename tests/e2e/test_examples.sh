@@ -57,12 +57,15 @@ trap ex_exit EXIT
 # ---- the processes, before the mount ------------------------------------
 section "start the processes"
 # names with a quote, a backslash, a space, < and &; a tab, a newline, a
-# byte that is not UTF-8 and an é (two bytes of UTF-8)
+# byte that is never UTF-8, an é (two bytes of UTF-8) and the first byte
+# of a two-byte sequence followed by "(" (not UTF-8)
 NAME_A='q"b\s x<&'
-NAME_B=$'t\tn\nz\xff\xc3\xa9'
+NAME_B=$'t\tn\nz\xff\xc3\xa9\xc3('
+
 cm_start pair pair "$NAME_A" "$NAME_B"
 cm_start fan fanout
 cm_start idle idle
+cm_start self selfpipe
 SM_RUNNING=1
 CHANMAKER=$SHMMAKER cm_start sm shared
 SM_PID=$CM_PID
@@ -149,7 +152,7 @@ FAN_W=${TAG_ROLE_PID[fan/writer]}
 FAN_R1=${TAG_ROLE_PID[fan/reader1]} FAN_R3=${TAG_ROLE_PID[fan/reader3]}
 declare -A SMR
 for p in ${TAG_PIDS[sm]}; do SMR[${PROC_ROLE[$p]}]=$p; done
-t_is "${COMM[$PAIR_A]} ${COMM[$PAIR_B]}" 'q"b\134s\040x<& t\011n\012z'$'\xff\xc3\xa9' \
+t_is "${COMM[$PAIR_A]} ${COMM[$PAIR_B]}" 'q"b\134s\040x<& t\011n\012z'$'\xff\xc3\xa9\xc3(' \
 	"chanmaker pair: the kernel holds the odd names (checks the harness)"
 
 # ---- the mount -----------------------------------------------------------
@@ -160,11 +163,11 @@ ipcfs_mount 30
 diag "ipcfs pid $IPCFS_PID on $MNT"
 export IPCFS_MOUNT=$MNT
 
-# run NAME ARGS... : run an example with IPCFS_MOUNT; stdout into OUT,
-# stderr into ERR, exit status into RC
+# run NAME ARGS... : run an example with IPCFS_MOUNT (a hung one killed
+# after 20 s); stdout into OUT, stderr into ERR, exit status into RC
 run() {
 	local s=$1; shift
-	"$EX/$s" "$@" >"$TESTDIR/out" 2>"$TESTDIR/err" 9>&-
+	timeout 20 "$EX/$s" "$@" >"$TESTDIR/out" 2>"$TESTDIR/err" 9>&-
 	RC=$?
 	slurp OUT "$TESTDIR/out"; OUT=${OUT%$NL}
 	slurp ERR "$TESTDIR/err"; ERR=${ERR%$NL}
@@ -225,7 +228,7 @@ wtt_got() {
 }
 for p in $PAIR_A $PAIR_B $FAN_W $FAN_R3 ${SMR[mapper]} ${SMR[both]} ${SMR[shm-c]} ${SMR[mq-c]} \
 	${SK_ROLE[ul-srv]} ${SK_ROLE[ul-cli]} ${SK_ROLE[tcp-srv]} ${SK_ROLE[tcp-cli]} \
-	${SK_ROLE[ud-srv]} ${SK_ROLE[us-srv]} ${SK_ROLE[ns-cli]}; do
+	${SK_ROLE[ud-srv]} ${SK_ROLE[us-srv]} ${SK_ROLE[ns-cli]} ${TAG_PIDS[self]}; do
 	run who-talks-to "$p"
 	wtt_expect "$p"; wtt_got
 	t_is "$RC$NL$GOT" "0$NL$WANT" "who-talks-to $p ($(human "${COMM[$p]}")): every far end with its name, one line each"
@@ -331,6 +334,9 @@ done <<<"$EDGES"
 edges_among ${!U_NAMES[*]}
 t_is "${got%$NL}" "$WANT_E" "ipc-graph-dot: the makers' processes joined by exactly the expected edges, kinds and counts"
 t_is "$out_edges" "" "ipc-graph-dot: no edge from the makers' processes to any other"
+SELF=${TAG_PIDS[self]}
+t_is "$([[ $NL$NODES$NL == *"$NL$SELF$NL"* ]] && echo drawn || echo absent)" absent \
+	"ipc-graph-dot: a process whose only channel is with itself is not drawn"
 bad=
 for e in "${!E_LABEL[@]}"; do
 	for p in ${e% *} ${e#* }; do
@@ -341,7 +347,7 @@ done
 t_is "$bad" "" "ipc-graph-dot: each process labelled \"PID COMM\""
 # DOT escaping, as DOT reads it: \" a quote, \\ a backslash; the bytes
 # that are not text written as the visible \ooo (so \\ooo in DOT)
-t_is "${LABEL[$PAIR_A]}|${LABEL[$PAIR_B]}" "$PAIR_A q\\\"b\\\\s x<&|$PAIR_B t\\\\011n\\\\012z\\\\377"$'\xc3\xa9' \
+t_is "${LABEL[$PAIR_A]}|${LABEL[$PAIR_B]}" "$PAIR_A q\\\"b\\\\s x<&|$PAIR_B t\\\\011n\\\\012z\\\\377"$'\xc3\xa9''\\303(' \
 	"ipc-graph-dot: a quote, a backslash, control bytes and a byte that is not UTF-8 escaped in labels"
 
 if command -v dot >/dev/null; then
@@ -353,7 +359,7 @@ if command -v dot >/dev/null; then
 	rc=$?
 	mapfile -t texts < <(sed -n 's/^<text[^>]*>\(.*\)<\/text>$/\1/p' "$TESTDIR/pair.svg")
 	sort_words got "${texts[@]}"
-	sort_words want "$PAIR_A q&quot;b\\s x&lt;&amp;" "$PAIR_B t\\011n\\012z\\377"$'\xc3\xa9' pipes
+	sort_words want "$PAIR_A q&quot;b\\s x&lt;&amp;" "$PAIR_B t\\011n\\012z\\377"$'\xc3\xa9''\303(' pipes
 	t_is "$rc $(cat "$TESTDIR/dot.err")$NL$got" "0 $NL$want" \
 		"dot renders the odd names as written (quote, backslash, <, &, \\ooo for the rest, é kept)"
 else
