@@ -629,6 +629,14 @@ run listeners "${SK_ROLE[tcp-srv]}"
 blocks_of "$OUT"
 t_is "${BLOCK[${wb%%$NL*}]:-(no block \"${wb%%$NL*}\")$NL}" "$wb$NL" \
 	"listeners: t4.lis with its accepted client and this shell's connection, queued"
+# the client closes; its connection stays in the accept queue, held by no
+# process: the kernel's count says it
 exec 9>&-
+poll_until 5 eval '! test -e "$MNT/$$/tcp4/9"' || diag "$MNT/$$/tcp4/9 still there after 5 s"
+wb=${wb%%"  queued    "*}"  queued    1 not seen here (the kernel counts 1)"
+run listeners "${SK_ROLE[tcp-srv]}"
+blocks_of "$OUT"
+t_is "${BLOCK[${wb%%$NL*}]:-(no block \"${wb%%$NL*}\")$NL}" "$wb$NL" \
+	"listeners: t4.lis once the queued client closed: 1 queued, not seen here"
 
 t_done
