@@ -56,6 +56,10 @@ if [ -d "$builddir" ] && [ ! -f "$builddir/build.ninja" ]; then
 fi
 if [ ! -f "$builddir/build.ninja" ]; then
 	meson setup "$builddir" "${meson_opts[@]}" >"$log" 2>&1 || {
+		# keep meson's full log, which the output above points into
+		kept=${TMPDIR:-/tmp}/ipcfs-meson-log.txt
+		cp "$builddir/meson-logs/meson-log.txt" "$kept" 2>/dev/null &&
+			echo "(meson's full log is kept in $kept)" >>"$log"
 		rm -rf "$builddir"
 		fail "meson setup" "the line marked ERROR above names what is missing"
 	}
