@@ -17,12 +17,13 @@ int snapcache_init(struct snapcache *cache, const char *proc_path, double ttl_se
 {
 	int r;
 
-	*cache = (struct snapcache){ .ttl_ns = (uint64_t)(ttl_seconds * 1e9) };
+	*cache = (struct snapcache){ .ttl_ns = (uint64_t)(ttl_seconds * 1e9),
+				     .build = ipc_snapshot_build, .clock_ns = monotonic_ns };
 	r = proc_root_open(&cache->root, proc_path);
 	if (r < 0)
 		return r;
 	pthread_mutex_init(&cache->lock, NULL);
-	pthread_mutex_init(&cache->build_lock, NULL);
+	pthread_cond_init(&cache->build_ended, NULL);
 	return 0;
 }
 
@@ -40,70 +41,78 @@ void snapcache_destroy(struct snapcache *cache)
 	cache->current = NULL;
 	proc_root_close(&cache->root);
 	pthread_mutex_destroy(&cache->lock);
-	pthread_mutex_destroy(&cache->build_lock);
+	pthread_cond_destroy(&cache->build_ended);
 }
 
-/* Takes a reference on the current snapshot if it began at or after
- * not_before, or (within_ttl) is at most ttl old. */
-static struct held_snapshot *take_current(struct snapcache *cache, uint64_t not_before,
-					  bool within_ttl)
+/* Takes a reference on the current snapshot, if any; called locked. */
+static struct held_snapshot *hold_current(struct snapcache *cache)
 {
-	uint64_t now = monotonic_ns();
-	struct held_snapshot *held;
+	struct held_snapshot *held = cache->current;
 
-	pthread_mutex_lock(&cache->lock);
-	held = cache->current;
-	if (held && (held->started_ns >= not_before ||
-		     (within_ttl && cache->ttl_ns && now - held->started_ns <= cache->ttl_ns)))
+	if (held)
 		atomic_fetch_add(&held->refs, 1);
-	else
-		held = NULL;
-	pthread_mutex_unlock(&cache->lock);
 	return held;
 }
 
-static struct held_snapshot *acquire(struct snapcache *cache, bool fresh)
+/* Runs the next build with the lock dropped (so requests can queue for
+ * it) and makes it current; called locked, returns locked.  Returns the
+ * snapshot it replaced, for the caller to release unlocked: freeing a big
+ * one takes a while. */
+static struct held_snapshot *run_build(struct snapcache *cache)
 {
-	uint64_t asked = monotonic_ns();
-	struct held_snapshot *held, *old;
+	uint64_t generation = ++cache->builds_started;
+	uint64_t started = cache->clock_ns();
+	struct held_snapshot *held, *old = NULL;
 	struct ipc_snapshot *snap;
 
-	held = fresh ? NULL : take_current(cache, UINT64_MAX, true);
-	if (held)
-		return held;
-	pthread_mutex_lock(&cache->build_lock);
-	/* Another thread may have rebuilt while this one waited. */
-	held = take_current(cache, asked, !fresh);
-	if (held) {
-		pthread_mutex_unlock(&cache->build_lock);
-		return held;
-	}
+	cache->building = true;
+	cache->build_started_ns = started;
+	pthread_mutex_unlock(&cache->lock);
 	held = calloc(1, sizeof(*held));
-	if (held) {
-		held->started_ns = monotonic_ns();
-		if (ipc_snapshot_build(&cache->root, &cache->options,
-				       ++cache->generation, &snap) < 0) {
-			free(held);
-			held = NULL;
-		} else {
-			held->snap = snap;
-			atomic_init(&held->refs, 2);	/* the cache's and the caller's */
-		}
+	if (held && cache->build(&cache->root, &cache->options, generation, &snap) == 0) {
+		held->snap = snap;
+		held->started_ns = started;
+		atomic_init(&held->refs, 1);	/* the cache's */
+	} else {
+		free(held);
+		held = NULL;
 	}
 	pthread_mutex_lock(&cache->lock);
 	if (held) {
 		old = cache->current;
 		cache->current = held;
-	} else {
-		/* A failed build (out of memory) serves the last one rather
-		 * than nothing. */
-		old = NULL;
-		held = cache->current;
-		if (held)
-			atomic_fetch_add(&held->refs, 1);
 	}
+	cache->building = false;
+	cache->builds_ended = generation;
+	pthread_cond_broadcast(&cache->build_ended);
+	return old;
+}
+
+/* The rules of snapcache.h; fresh asks for the next build in any case. */
+static struct held_snapshot *acquire(struct snapcache *cache, bool fresh)
+{
+	struct held_snapshot *held, *old = NULL;
+	bool shares = !fresh && cache->ttl_ns;
+	uint64_t now, wanted;
+
+	pthread_mutex_lock(&cache->lock);
+	now = cache->clock_ns();
+	if (shares && cache->current && now - cache->current->started_ns <= cache->ttl_ns)
+		wanted = cache->builds_ended;
+	else if (shares && cache->building)
+		wanted = cache->builds_started;
+	else
+		wanted = cache->builds_started + 1;
+	/* At most one build starts here: wanted is at most one past the
+	 * builds begun on arrival. */
+	while (cache->builds_ended < wanted) {
+		if (cache->building)
+			pthread_cond_wait(&cache->build_ended, &cache->lock);
+		else
+			old = run_build(cache);
+	}
+	held = hold_current(cache);
 	pthread_mutex_unlock(&cache->lock);
-	pthread_mutex_unlock(&cache->build_lock);
 	snapcache_release(old);
 	return held;
 }
@@ -119,9 +128,7 @@ struct held_snapshot *snapcache_acquire_latest(struct snapcache *cache)
 
 	if (cache->ttl_ns == 0) {
 		pthread_mutex_lock(&cache->lock);
-		held = cache->current;
-		if (held)
-			atomic_fetch_add(&held->refs, 1);
+		held = hold_current(cache);
 		pthread_mutex_unlock(&cache->lock);
 	}
 	return held ? held : acquire(cache, false);

@@ -1,0 +1,248 @@
+/* The snapshot cache with a deliberately slow build on a fixture tree and
+ * many threads asking at once: which build each request takes, and how
+ * many builds start while it waits (snapcache.h states the rules). */
+#include <errno.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../fs/snapcache.h"
+#include "fixture_root.h"
+
+#define CORE "fixtures/proc-core"
+#define THREADS 16
+#define REQUESTS 20
+
+static struct snapcache cache;
+static struct proc_root fixture;
+static useconds_t build_us;
+static atomic_bool fail_builds;
+static atomic_uint builds;
+
+static int slow_build(const struct proc_root *root, const struct ipc_build_options *options,
+		      uint64_t generation, struct ipc_snapshot **out)
+{
+	(void)root;
+	atomic_fetch_add(&builds, 1);
+	usleep(build_us);
+	if (atomic_load(&fail_builds))
+		return -ENOMEM;
+	return ipc_snapshot_build(&fixture, options, generation, out);
+}
+
+/* What the cache looked like when a request arrived: the cache reads its
+ * clock first thing under its lock, so the first reading of a request is
+ * its arrival. */
+struct arrival {
+	bool noted, building;
+	uint64_t now, builds_started;
+};
+
+static __thread struct arrival arrived;
+
+static uint64_t noting_clock(void)
+{
+	struct timespec ts;
+	uint64_t now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+	if (!arrived.noted)
+		arrived = (struct arrival){ .noted = true, .building = cache.building, .now = now,
+					    .builds_started = cache.builds_started };
+	return now;
+}
+
+static void start(double ttl, useconds_t build_time)
+{
+	assert_int_equal(snapcache_init(&cache, CORE, ttl), 0);
+	assert_int_equal(fixture_root_open(&fixture, CORE), 0);
+	cache.build = slow_build;
+	cache.clock_ns = noting_clock;
+	build_us = build_time;
+	atomic_store(&fail_builds, false);
+	atomic_store(&builds, 0);
+}
+
+static int stop(void **state)
+{
+	(void)state;
+	snapcache_destroy(&cache);
+	proc_root_close(&fixture);
+	return 0;
+}
+
+typedef struct held_snapshot *acquire_fn(struct snapcache *cache);
+
+/* One request; *a gets its arrival. */
+static struct held_snapshot *request(acquire_fn *acquire, struct arrival *a)
+{
+	struct held_snapshot *held;
+
+	arrived.noted = false;
+	held = acquire(&cache);
+	*a = arrived;
+	return held;
+}
+
+static uint64_t generation_of(struct held_snapshot *held)
+{
+	return held->snap->generation;
+}
+
+/* Requests breaking the rules, counted by the threads (cmocka asserts
+ * only on the main thread). */
+static atomic_uint broken, waited_two;
+
+static void *requester(void *arg)
+{
+	unsigned seed = (unsigned)(uintptr_t)arg;
+	struct held_snapshot *held;
+	struct arrival a;
+	uint64_t g;
+	int i;
+
+	for (i = 0; i < REQUESTS; i++) {
+		usleep((useconds_t)(rand_r(&seed) % (2 * build_us)));
+		held = request(snapcache_acquire, &a);
+		if (!held || !a.noted) {
+			atomic_fetch_add(&broken, 1);
+			continue;
+		}
+		g = generation_of(held);
+		/* Never more than one build begun after arrival. */
+		if (g > a.builds_started + 1)
+			atomic_fetch_add(&waited_two, 1);
+		if (cache.ttl_ns == 0) {
+			/* The first build begun after arrival, no older one. */
+			if (g != a.builds_started + 1 || held->started_ns < a.now)
+				atomic_fetch_add(&broken, 1);
+		} else if (a.building) {
+			/* The build running on arrival, however old at its end. */
+			if (g != a.builds_started)
+				atomic_fetch_add(&broken, 1);
+		} else if (held->started_ns + cache.ttl_ns < a.now && g != a.builds_started + 1) {
+			/* Too old on arrival and no build running: a new one. */
+			atomic_fetch_add(&broken, 1);
+		}
+		snapcache_release(held);
+	}
+	return NULL;
+}
+
+static void run_requesters(void)
+{
+	pthread_t threads[THREADS];
+	uintptr_t t;
+
+	atomic_store(&broken, 0);
+	atomic_store(&waited_two, 0);
+	for (t = 0; t < THREADS; t++)
+		assert_int_equal(pthread_create(&threads[t], NULL, requester, (void *)(t + 1)), 0);
+	for (t = 0; t < THREADS; t++)
+		pthread_join(threads[t], NULL);
+	assert_int_equal(atomic_load(&waited_two), 0);
+	assert_int_equal(atomic_load(&broken), 0);
+	assert_int_equal(atomic_load(&builds), cache.builds_started);
+}
+
+/* A ttl far shorter than a build: requests share the running build
+ * instead of each starting its own after it (the rebuild storm). */
+static void test_build_longer_than_ttl(void **state)
+{
+	(void)state;
+	start(0.0001, 5000);
+	run_requesters();
+	/* Sharing keeps builds well below requests. */
+	assert_true(atomic_load(&builds) < THREADS * REQUESTS / 2);
+	print_message("ttl 0.1 ms, build 5 ms: %u builds for %d requests\n",
+		      atomic_load(&builds), THREADS * REQUESTS);
+}
+
+/* ttl 0: each request takes the first build begun after it arrived. */
+static void test_ttl_zero(void **state)
+{
+	(void)state;
+	start(0, 3000);
+	run_requesters();
+	print_message("ttl 0, build 3 ms: %u builds for %d requests\n",
+		      atomic_load(&builds), THREADS * REQUESTS);
+}
+
+/* Within the ttl, one build serves everyone. */
+static void test_within_ttl(void **state)
+{
+	(void)state;
+	start(60, 3000);
+	run_requesters();
+	assert_int_equal(atomic_load(&builds), 1);
+}
+
+/* A listing rebuilt at ttl 0 is followed by requests on the latest
+ * snapshot; a lookup of a new process waits for a build begun after it. */
+static void test_latest_and_fresh(void **state)
+{
+	struct held_snapshot *first, *latest, *fresh;
+	struct arrival a;
+
+	(void)state;
+	start(0, 0);
+	latest = snapcache_acquire_latest(&cache);	/* none yet: built */
+	assert_int_equal(generation_of(latest), 1);
+	snapcache_release(latest);
+	first = request(snapcache_acquire, &a);
+	assert_int_equal(generation_of(first), 2);
+	latest = snapcache_acquire_latest(&cache);
+	assert_ptr_equal(latest, first);
+	snapcache_release(latest);
+	snapcache_release(first);
+
+	cache.ttl_ns = 60000000000u;
+	first = snapcache_acquire(&cache);
+	assert_int_equal(generation_of(first), 2);
+	fresh = request(snapcache_acquire_fresh, &a);
+	assert_int_equal(generation_of(fresh), a.builds_started + 1);
+	assert_int_equal(generation_of(fresh), 3);
+	snapcache_release(fresh);
+	snapcache_release(first);
+}
+
+/* A build that fails (out of memory) leaves the previous one served;
+ * with none yet, the request gets NULL. */
+static void test_failed_build(void **state)
+{
+	struct held_snapshot *first, *again;
+
+	(void)state;
+	start(0, 0);
+	atomic_store(&fail_builds, true);
+	assert_null(snapcache_acquire(&cache));
+	atomic_store(&fail_builds, false);
+	first = snapcache_acquire(&cache);
+	assert_non_null(first);
+	atomic_store(&fail_builds, true);
+	again = snapcache_acquire(&cache);
+	assert_ptr_equal(again, first);
+	assert_int_equal(cache.builds_started, 3);
+	snapcache_release(again);
+	snapcache_release(first);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_build_longer_than_ttl, stop),
+		cmocka_unit_test_teardown(test_ttl_zero, stop),
+		cmocka_unit_test_teardown(test_within_ttl, stop),
+		cmocka_unit_test_teardown(test_latest_and_fresh, stop),
+		cmocka_unit_test_teardown(test_failed_build, stop),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
