@@ -49,8 +49,6 @@ static int resolve_sysv(const struct ipc_snapshot *snap, const struct node_key *
 
 static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, struct target *t)
 {
-	uint32_t i;
-
 	*t = (struct target){0};
 	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS)
 		return 0;
@@ -67,12 +65,8 @@ static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, 
 		return -ENOENT;
 	if (key->type != NODE_PEER)
 		return 0;
-	for (i = 0; i < t->ep->n_peers; i++) {
-		t->peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
-		if (same_peer(snap, t->peer, key))
-			return 0;
-	}
-	return -ENOENT;
+	t->peer = ipc_endpoint_find_peer(snap, t->ep, key->peer_pid, key->peer_name);
+	return t->peer && same_peer(snap, t->peer, key) ? 0 : -ENOENT;
 }
 
 static bool is_dir(enum node_type type)
@@ -201,7 +195,7 @@ static int for_each_child(const struct ipc_snapshot *snap, const struct node_key
 			return r;
 		for (i = 0; i < t->ep->n_peers; i++) {
 			ct = *t;
-			ct.peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
+			ct.peer = ipc_endpoint_peer(snap, t->ep, i);
 			peer_key(&child, snap, t, ct.peer);
 			peer_link_name(snap, ct.peer, name, sizeof(name));
 			if ((r = fn(ctx, name, &child, &ct)))
@@ -312,15 +306,18 @@ static int child_key(const struct ipc_snapshot *snap, const struct node_key *key
 			endpoint_key(child, NODE_INFO, t->proc, t->ep);
 			return 0;
 		}
-		for (i = 0; i < t->ep->n_peers; i++) {
-			ct->peer = &snap->endpoints[snap->peers[t->ep->first_peer + i]];
-			peer_link_name(snap, ct->peer, peer_name, sizeof(peer_name));
-			if (strcmp(peer_name, name) == 0) {
-				peer_key(child, snap, t, ct->peer);
-				return 0;
-			}
-		}
-		return -ENOENT;
+		/* "<pid>:<name>", the pid written as peer_link_name does. */
+		if (name[0] < '1' || name[0] > '9')
+			return -ENOENT;
+		errno = 0;
+		pid = strtol(name, &end, 10);
+		if (errno || *end != ':' || pid > INT32_MAX)
+			return -ENOENT;
+		ct->peer = ipc_endpoint_find_peer(snap, t->ep, (pid_t)pid, end + 1);
+		if (!ct->peer)
+			return -ENOENT;
+		peer_key(child, snap, t, ct->peer);
+		return 0;
 	case NODE_SYSV_ROOT:
 		kind = ipc_sysv_class_from_dir(name);
 		if (kind < 0)

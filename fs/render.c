@@ -22,7 +22,7 @@ static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint
 		return;
 	}
 	for (i = 0; i < ep->n_peers; i++) {
-		const struct ipc_endpoint *peer = &snap->endpoints[snap->peers[ep->first_peer + i]];
+		const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, i);
 
 		if (i)
 			textbuf_puts(tb, sep);

@@ -5,23 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
 #include "builder.h"
-
-static int grow(void **items, size_t *cap, size_t count, size_t size)
-{
-	size_t new_cap;
-	void *grown;
-
-	if (count < *cap)
-		return 0;
-	new_cap = *cap ? *cap * 2 : 1024;
-	grown = realloc(*items, new_cap * size);
-	if (!grown)
-		return -ENOMEM;
-	*items = grown;
-	*cap = new_cap;
-	return 0;
-}
 
 void *builder_state(struct builder *b, const struct kind_module *module)
 {
@@ -37,11 +22,14 @@ long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
 {
 	struct ipc_endpoint *copy;
 
-	if (grow((void **)&b->endpoints, &b->cap_endpoints, b->n_endpoints, sizeof(*ep)) < 0)
+	if (array_reserve(b->endpoints, b->cap_endpoints, b->n_endpoints + 1) < 0)
 		return -ENOMEM;
+	/* Lookups tell fds from other entries by the name (snapshot.c). */
+	if (ep->fd < 0 && (!ep->name[0] || (ep->name[0] >= '0' && ep->name[0] <= '9')))
+		return -EINVAL;
 	copy = &b->endpoints[b->n_endpoints];
 	*copy = *ep;
-	if (!copy->name[0])
+	if (copy->fd >= 0)
 		snprintf(copy->name, sizeof(copy->name), "%d", copy->fd);
 	return (long)b->n_endpoints++;
 }
@@ -88,7 +76,7 @@ int builder_add_peer(struct builder *b, uint32_t a, uint32_t c)
 {
 	if (a == c)
 		return 0;
-	if (grow((void **)&b->edges, &b->cap_edges, b->n_edges + 1, sizeof(*b->edges)) < 0)
+	if (array_reserve(b->edges, b->cap_edges, b->n_edges + 2) < 0)
 		return -ENOMEM;
 	b->edges[b->n_edges++] = (struct peer_edge){ a, c };
 	b->edges[b->n_edges++] = (struct peer_edge){ c, a };
@@ -181,8 +169,8 @@ int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_p
 	return r;
 }
 
-/* Final order: by process, kind, then fds numerically before named
- * entries (mappings, System V objects) by name. */
+/* Final order: by process (in pid order), then endpoint_order, which
+ * lookups search. */
 static int compare_final(const void *x, const void *y, void *context)
 {
 	const struct ipc_endpoint *sort_endpoints = context;
@@ -191,13 +179,7 @@ static int compare_final(const void *x, const void *y, void *context)
 
 	if (a->process != b->process)
 		return a->process < b->process ? -1 : 1;
-	if (a->kind != b->kind)
-		return a->kind < b->kind ? -1 : 1;
-	if ((a->fd < 0) != (b->fd < 0))
-		return a->fd < 0 ? 1 : -1;
-	if (a->fd != b->fd)
-		return a->fd < b->fd ? -1 : 1;
-	return strcmp(a->name, b->name);
+	return endpoint_order(a, b);
 }
 
 static int compare_edge(const void *x, const void *y)
@@ -325,64 +307,4 @@ fail:
 	snap->arena = b.arena;
 	*out = snap;
 	return 0;
-}
-
-void ipc_snapshot_free(struct ipc_snapshot *snap)
-{
-	if (!snap)
-		return;
-	arena_free(snap->arena);
-	free(snap);
-}
-
-const struct ipc_process *ipc_snapshot_process(const struct ipc_snapshot *snap, pid_t pid)
-{
-	size_t lo = 0, hi = snap->n_processes;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (snap->processes[mid].pid == pid)
-			return &snap->processes[mid];
-		if (snap->processes[mid].pid < pid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return NULL;
-}
-
-const struct ipc_endpoint *ipc_snapshot_endpoint(const struct ipc_snapshot *snap,
-						 const struct ipc_process *proc,
-						 enum ipc_kind kind, const char *name)
-{
-	uint32_t i;
-
-	if (!(proc->kinds & (1u << kind)))
-		return NULL;
-	for (i = 0; i < proc->n_endpoints; i++) {
-		const struct ipc_endpoint *ep = &snap->endpoints[proc->first_endpoint + i];
-
-		if (ep->kind == kind && strcmp(ep->name, name) == 0)
-			return ep;
-	}
-	return NULL;
-}
-
-void ipc_endpoint_info(const struct ipc_snapshot *snap,
-		       const struct ipc_endpoint *ep, struct textbuf *tb)
-{
-	const struct kind_module *module = kind_module_of(ep->kind);
-
-	if (module && module->info)
-		module->info(snap, ep, tb);
-}
-
-void ipc_endpoint_detail(const struct ipc_snapshot *snap,
-			 const struct ipc_endpoint *ep, struct textbuf *tb)
-{
-	const struct kind_module *module = kind_module_of(ep->kind);
-
-	if (module && module->detail)
-		module->detail(snap, ep, tb);
 }

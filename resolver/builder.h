@@ -5,6 +5,7 @@
 
 #include "arena.h"
 #include "ipcfs/snapshot.h"
+#include "proc_root.h"
 
 struct builder;
 
@@ -94,9 +95,13 @@ struct builder {
 
 void *builder_state(struct builder *b, const struct kind_module *module);
 
-/* Appends an endpoint (copied); returns its index or -errno. The name is
- * derived from fd unless the caller set one. */
+/* Appends an endpoint (copied); returns its index or -errno.  An fd's
+ * endpoint is named by the fd's number; any other (fd -1) must come with a
+ * name that does not start with a digit (-EINVAL). */
 long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep);
+/* The order of one process's endpoints, which lookups search: by kind,
+ * then fds by number, then the others by name. */
+int endpoint_order(const struct ipc_endpoint *a, const struct ipc_endpoint *b);
 /* Records that a and b are peers (both directions). */
 int builder_add_peer(struct builder *b, uint32_t a, uint32_t c);
 /* What every fd on a file object (FIFO, memfd, shm, mqueue) keeps: kinds
@@ -127,16 +132,5 @@ enum object_pairing {
  * object, as pairing says, in time linear in the peers found. */
 int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing);
 
-/* Reads a whole small file relative to the procfs root into buf, NUL
- * terminated; returns the length or -errno.  Only for files rendered whole
- * on open (stat, status, fdinfo; plain files in fixtures): a read that
- * leaves room in buf was the last, so no read is spent to see EOF. */
-ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size);
-/* The value after "key:" on its line in text, whitespace trimmed. */
-int text_field(const char *text, const char *key, char *out, size_t size);
-
 /* Scans every process under the root into the builder. */
 int procscan_run(struct builder *b);
-
-/* The inode in a link text such as "pipe:[N]" for prefix "pipe:[", or 0. */
-uint64_t link_inode(const char *link, const char *prefix);

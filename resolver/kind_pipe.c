@@ -8,19 +8,6 @@
 
 #include "builder.h"
 
-/* "pipe:[N]", "socket:[N]": the inode in the link text, or 0. */
-uint64_t link_inode(const char *link, const char *prefix)
-{
-	size_t n = strlen(prefix);
-	unsigned long long ino;
-	char *end;
-
-	if (strncmp(link, prefix, n) != 0 || link[n] < '0' || link[n] > '9')
-		return 0;
-	ino = strtoull(link + n, &end, 10);
-	return strcmp(end, "]") == 0 ? ino : 0;
-}
-
 /* A pipe by its link's inode (found[0]); a FIFO, a path, by its type. */
 static int pipe_probe_fd(struct fd_probe *probe)
 {

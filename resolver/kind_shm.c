@@ -1,11 +1,11 @@
 /* POSIX shared memory: regular files under /dev/shm/, reached by fd or by
- * mapping.  Same object model as memfd (kind_memfd.c). */
+ * mapping.  Same object model as memfd (shmem.h). */
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
-#include "maps.h"
+#include "shmem.h"
 
 #define SHM_PREFIX "/dev/shm/"
 

@@ -14,7 +14,9 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "builder.h"
+#include "ipcfs/sockdiag.h"
 
 struct socket_detail {
 	struct sock_record rec;	/* icons dropped: only their count is kept */
@@ -50,27 +52,22 @@ struct holder {
 struct socket_resolve {
 	struct builder *b;
 	struct netns_ref *refs;
-	size_t n_refs;
-	struct sock_list *lists;
+	size_t n_refs, cap_refs;
+	struct sock_list *lists;	/* one per ref */
+	size_t cap_lists;
 	struct located *by_ino;		/* sorted by inode */
-	size_t n_located;
+	size_t n_located, cap_located;
 	struct located *by_pair;	/* inet sockets sorted by address pair */
-	size_t n_pairs;
+	size_t n_pairs, cap_pairs;
 	struct holder *holders;		/* sorted by inode */
 	size_t n_holders;
 };
 
-static uint64_t read_netns(const struct proc_root *root, pid_t pid)
+static uint64_t read_netns(int dirfd, pid_t pid)
 {
-	char path[48], link[64];
-	ssize_t n;
+	char path[PROC_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%d/ns/net", pid);
-	n = readlinkat(root->dirfd, path, link, sizeof(link) - 1);
-	if (n < 0)
-		return 0;
-	link[n] = '\0';
-	return link_inode(link, "net:[");
+	return proc_ns_inode(dirfd, proc_path(path, pid, "ns/net", -1), "net:[");
 }
 
 /* found[0] is the socket's inode; the holder's network namespace is read
@@ -81,7 +78,7 @@ static int socket_probe_fd(struct fd_probe *probe)
 	if (!probe->found[0])
 		return 0;
 	if (!*probe->netns)
-		*probe->netns = read_netns(probe->root, probe->pid);
+		*probe->netns = read_netns(probe->root->dirfd, probe->pid);
 	return 1;
 }
 
@@ -90,15 +87,8 @@ static int socket_add_fd(struct builder *b, const struct fd_probe *probe)
 	struct socket_state *state = builder_state(b, &socket_module);
 	struct pending_socket *p;
 
-	if (state->n_pending == state->cap_pending) {
-		size_t cap = state->cap_pending ? state->cap_pending * 2 : 256;
-		void *grown = realloc(state->pending, cap * sizeof(*state->pending));
-
-		if (!grown)
-			return -ENOMEM;
-		state->pending = grown;
-		state->cap_pending = cap;
-	}
+	if (array_reserve(state->pending, state->cap_pending, state->n_pending + 1) < 0)
+		return -ENOMEM;
 	p = &state->pending[state->n_pending++];
 	*p = (struct pending_socket){
 		.process = probe->process, .fd = probe->fd, .ino = probe->found[0],
@@ -267,15 +257,16 @@ static int kind_of_unlisted(const struct builder *b, const struct pending_socket
 		{ "UDP", IPC_UDP4 }, { "UDPv6", IPC_UDP6 },
 	};
 	const struct sock_source *source = b->options->sockets;
-	char path[64], name[32];
+	char path[32 + PROC_PATH_MAX], name[32];
 	ssize_t n;
 	size_t i;
 
 	if (source && !source->real)
 		return -1;
-	/* getxattr resolves the fd link like stat, without opening it. */
-	snprintf(path, sizeof(path), "/proc/self/fd/%d/%d/fd/%d", b->root->dirfd,
-		 b->processes[p->process].pid, p->fd);
+	/* getxattr resolves the fd link like stat, without opening it; it
+	 * takes no directory fd, so the root is reached through ours. */
+	n = snprintf(path, 32, "/proc/self/fd/%d/", b->root->dirfd);
+	proc_path(path + n, b->processes[p->process].pid, "fd", p->fd);
 	n = getxattr(path, "system.sockprotoname", name, sizeof(name) - 1);
 	if (n <= 0)
 		return -1;
@@ -292,10 +283,9 @@ static int add_refs(struct socket_resolve *s, const struct netns_ref *wanted, si
 	struct netns_ref *refs;
 	size_t i, j, n = s->n_refs;
 
-	refs = realloc(s->refs, (s->n_refs + n_wanted + 1) * sizeof(*refs));
-	if (!refs)
+	if (array_reserve(s->refs, s->cap_refs, s->n_refs + n_wanted + 1) < 0)
 		return -ENOMEM;
-	s->refs = refs;
+	refs = s->refs;
 	for (i = 0; i < n_wanted; i++) {
 		if (!wanted[i].ino)
 			continue;
@@ -314,15 +304,13 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 	const struct sock_source *source = s->b->options->sockets;
 	struct sock_list *lists;
 	size_t total = 0, i, j;
-	struct located *by_ino;
 	int r;
 
 	if (!source)
 		source = &sock_source_kernel;
-	lists = realloc(s->lists, (first + added + 1) * sizeof(*lists));
-	if (!lists)
+	if (array_reserve(s->lists, s->cap_lists, first + added + 1) < 0)
 		return -ENOMEM;
-	s->lists = lists;
+	lists = s->lists;
 	memset(lists + first, 0, (added + 1) * sizeof(*lists));
 	s->n_refs = first + added;
 	r = source->dump(source, s->b->root, s->refs + first, added, lists + first);
@@ -330,13 +318,8 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 		return r;
 	for (i = 0; i < s->n_refs; i++)
 		total += lists[i].count;
-	by_ino = realloc(s->by_ino, (total + 1) * sizeof(*by_ino));
-	if (!by_ino)
-		return -ENOMEM;
-	s->by_ino = by_ino;
-	free(s->by_pair);
-	s->by_pair = malloc((total + 1) * sizeof(*s->by_pair));
-	if (!s->by_pair)
+	if (array_reserve(s->by_ino, s->cap_located, total + 1) < 0 ||
+	    array_reserve(s->by_pair, s->cap_pairs, total + 1) < 0)
 		return -ENOMEM;
 	s->n_located = s->n_pairs = 0;
 	for (i = 0; i < s->n_refs; i++)
@@ -360,15 +343,8 @@ struct ref_vector {
 
 static int ref_push(struct ref_vector *v, uint64_t ino, pid_t pid)
 {
-	if (v->count == v->cap) {
-		size_t cap = v->cap ? v->cap * 2 : 64;
-		struct netns_ref *grown = realloc(v->items, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		v->items = grown;
-		v->cap = cap;
-	}
+	if (array_reserve(v->items, v->cap, v->count + 1) < 0)
+		return -ENOMEM;
 	v->items[v->count++] = (struct netns_ref){ ino, pid };
 	return 0;
 }
@@ -377,14 +353,15 @@ static int ref_push(struct ref_vector *v, uint64_t ino, pid_t pid)
  * thread so setns finds it there. */
 static int push_task_namespaces(const struct builder *b, pid_t pid, struct ref_vector *v)
 {
-	char path[48], link[64];
+	char path[PROC_PATH_MAX];
 	struct dirent *de;
-	ssize_t n;
+	uint64_t ino;
 	DIR *dir;
+	pid_t tid;
 	int fd, r = 0;
 
-	snprintf(path, sizeof(path), "%d/task", pid);
-	fd = openat(b->root->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	fd = openat(b->root->dirfd, proc_path(path, pid, "task", -1),
+		    O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	dir = fdopendir(fd);
@@ -395,12 +372,10 @@ static int push_task_namespaces(const struct builder *b, pid_t pid, struct ref_v
 	while (r == 0 && (de = readdir(dir))) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
-		snprintf(path, sizeof(path), "%.16s/ns/net", de->d_name);
-		n = readlinkat(dirfd(dir), path, link, sizeof(link) - 1);
-		if (n < 0)
-			continue;
-		link[n] = '\0';
-		r = ref_push(v, link_inode(link, "net:["), (pid_t)atoi(de->d_name));
+		tid = (pid_t)atoi(de->d_name);
+		ino = read_netns(dirfd(dir), tid);
+		if (ino)
+			r = ref_push(v, ino, tid);
 	}
 	closedir(dir);
 	return r;
@@ -449,7 +424,7 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 		.access = IPC_ACCESS_R | IPC_ACCESS_W, .object = { 0, p->ino },
 	};
 	struct socket_detail *detail;
-	char path[48], text[1024], value[32];
+	char path[PROC_PATH_MAX], text[1024], value[32];
 	long index;
 	int kind;
 
@@ -473,7 +448,7 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 		detail->has_inflight = true;
 		detail->inflight = 0;
 	} else if (kind == IPC_UNIX) {
-		snprintf(path, sizeof(path), "%d/fdinfo/%d", b->processes[p->process].pid, p->fd);
+		proc_path(path, b->processes[p->process].pid, "fdinfo", p->fd);
 		if (proc_read_file(b->root, path, text, sizeof(text)) >= 0 &&
 		    text_field(text, "scm_fds", value, sizeof(value)) == 0) {
 			detail->has_inflight = true;
@@ -737,19 +712,25 @@ static const char *unix_type_name(const struct socket_detail *d)
 	}
 }
 
-/* "path", "@abstract" or "" for an unnamed socket; raw bytes. */
-static void put_unix_path(const struct socket_detail *d, struct textbuf *tb, unsigned char below)
+/* "path", "@abstract" or "" for an unnamed socket: escaped as an info
+ * value, or raw for DETAIL, which the channels table escapes whole. */
+static void put_unix_path(const struct socket_detail *d, struct textbuf *tb, bool escape)
 {
 	const struct sock_record *rec = &d->rec;
+	const char *name = rec->path;
+	size_t n = strnlen(rec->path, rec->path_len);
 
 	if (!rec->path_len)
 		return;
 	if (rec->path[0] == '\0') {
 		textbuf_puts(tb, "@");
-		textbuf_escaped(tb, rec->path + 1, rec->path_len - 1u, below);
-	} else {
-		textbuf_escaped(tb, rec->path, strnlen(rec->path, rec->path_len), below);
+		name++;
+		n = rec->path_len - 1u;
 	}
+	if (escape)
+		textbuf_escaped(tb, name, n, 0x20);
+	else
+		textbuf_append(tb, name, n);
 }
 
 static void put_address(const struct sock_record *rec, const uint8_t *addr, uint16_t port,
@@ -771,7 +752,7 @@ static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoi
 	if (ep->kind == IPC_UNIX) {
 		textbuf_printf(tb, "type: %s\nstate: %s\npath: ", unix_type_name(d), state_name(d));
 		if (rec->path_len)
-			put_unix_path(d, tb, 0x20);
+			put_unix_path(d, tb, true);
 		else
 			textbuf_puts(tb, "-");
 		if (!d->known) {
@@ -815,7 +796,7 @@ static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 		textbuf_printf(tb, "%s %s", unix_type_name(d), state_name(d));
 		if (rec->path_len) {
 			textbuf_puts(tb, " ");
-			put_unix_path(d, tb, 0);
+			put_unix_path(d, tb, false);
 		}
 		return;
 	}

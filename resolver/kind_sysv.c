@@ -13,25 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "maps.h"
 #include "sysvipc.h"
-
-static const char *const class_dirs[IPC_SYSV_CLASS_COUNT] = { "shm", "msg", "sem" };
-
-const char *ipc_sysv_class_dir(enum ipc_sysv_class cls)
-{
-	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_dirs[cls] : "?";
-}
-
-int ipc_sysv_class_from_dir(const char *name)
-{
-	int c;
-
-	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++)
-		if (strcmp(class_dirs[c], name) == 0)
-			return c;
-	return -ENOENT;
-}
 
 static int compare_object(const void *x, const void *y)
 {
@@ -146,15 +130,8 @@ struct resolve {
 
 static int add_member(struct resolve *s, size_t object, uint32_t process, unsigned access)
 {
-	if (s->n_members == s->cap_members) {
-		size_t cap = s->cap_members ? s->cap_members * 2 : 64;
-		void *grown = realloc(s->members, cap * sizeof(*s->members));
-
-		if (!grown)
-			return -ENOMEM;
-		s->members = grown;
-		s->cap_members = cap;
-	}
+	if (array_reserve(s->members, s->cap_members, s->n_members + 1) < 0)
+		return -ENOMEM;
 	s->members[s->n_members++] = (struct member){
 		.object = (uint32_t)object, .process = process, .access = (uint8_t)access,
 	};
@@ -227,24 +204,12 @@ static int add_recorded_pids(struct resolve *s)
 	return r;
 }
 
-/* The inode of an "ipc:[N]" link, 0 when unknown. */
-static uint64_t ipc_namespace(const struct proc_root *root, const char *path)
-{
-	char link[64];
-	ssize_t n = readlinkat(root->dirfd, path, link, sizeof(link) - 1);
-
-	if (n <= 0)
-		return 0;
-	link[n] = '\0';
-	return link_inode(link, "ipc:[");
-}
-
 /* Processes mapping a segment.  A /SYSV name is only meaningful in its own
  * IPC namespace: a process known to be in another one is skipped, and the
  * key in the name must match the segment's. */
 static int add_attached(struct resolve *s, struct maps_result *const *results)
 {
-	uint64_t own_ns = ipc_namespace(s->b->root, "self/ns/ipc");
+	uint64_t own_ns = proc_ns_inode(s->b->root->dirfd, "self/ns/ipc", "ipc:[");
 	const struct ipc_sysv_object *o;
 	uint32_t p;
 	size_t j;

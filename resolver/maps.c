@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "maps.h"
 
 #define MAPS_WORKERS 4
@@ -28,59 +29,6 @@
 #define MAPS_STUCK_LIMIT 32
 #define MAPS_STUCK_SLOTS (MAPS_STUCK_LIMIT + MAPS_WORKERS)
 #define WORKER_STACK ((size_t)128 << 10)
-
-int read_lines(int fd, char *buf, size_t size, size_t *dropped,
-	       int (*line)(void *context, char *text, size_t len), void *context)
-{
-	size_t have = 0, len, pos;
-	bool skipping = false;
-	char *newline;
-	ssize_t n;
-	int r;
-
-	if (size < 2)
-		return -EINVAL;
-	for (;;) {
-		n = read(fd, buf + have, size - 1 - have);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len = have + (size_t)n;
-		pos = 0;
-		while ((newline = memchr(buf + pos, '\n', len - pos))) {
-			if (skipping) {
-				skipping = false;
-			} else {
-				*newline = '\0';
-				r = line(context, buf + pos, (size_t)(newline - buf) - pos);
-				if (r)
-					return r;
-			}
-			pos = (size_t)(newline - buf) + 1;
-		}
-		have = len - pos;
-		if (skipping) {
-			have = 0;
-		} else if (have == size - 1) {
-			/* No newline in a full buffer: drop up to the next one. */
-			skipping = true;
-			have = 0;
-			if (dropped)
-				(*dropped)++;
-		} else {
-			memmove(buf, buf + pos, have);
-		}
-	}
-	if (have && !skipping) {
-		buf[have] = '\0';
-		return line(context, buf, have);
-	}
-	return 0;
-}
 
 /* Hex or decimal digits at *p (before end), at most 64 bits. */
 static bool take_number(const char **p, const char *end, unsigned base, uint64_t *out)
@@ -198,29 +146,12 @@ static int parse_line(void *context, char *text, size_t len)
 	struct parse *parse = context;
 	struct maps_line line;
 	int class = maps_parse_line(text, len, &line);
-	void *grown;
-	size_t cap;
 
 	if (class <= MAPS_NONE)
 		return 0;	/* nothing of ours, or a line cut short */
-	if (parse->n == parse->cap) {
-		cap = parse->cap ? parse->cap * 2 : 16;
-		grown = realloc(parse->objects, cap * sizeof(*parse->objects));
-		if (!grown)
-			return -ENOMEM;
-		parse->objects = grown;
-		parse->cap = cap;
-	}
-	if (parse->paths_cap - parse->paths_len < line.path_len + 1) {
-		cap = parse->paths_cap ? parse->paths_cap : 1024;
-		while (cap - parse->paths_len < line.path_len + 1)
-			cap *= 2;
-		grown = realloc(parse->paths, cap);
-		if (!grown)
-			return -ENOMEM;
-		parse->paths = grown;
-		parse->paths_cap = cap;
-	}
+	if (array_reserve(parse->objects, parse->cap, parse->n + 1) < 0 ||
+	    array_reserve(parse->paths, parse->paths_cap, parse->paths_len + line.path_len + 1) < 0)
+		return -ENOMEM;
 	memcpy(parse->paths + parse->paths_len, line.path, line.path_len);
 	parse->paths[parse->paths_len + line.path_len] = '\0';
 	parse->objects[parse->n++] = (struct maps_object){
@@ -304,13 +235,11 @@ void maps_result_free(struct maps_result *result)
  * segments, so that segments of another namespace are not taken for ours. */
 static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct maps_result **out)
 {
-	char path[48], link[64];
+	char path[PROC_PATH_MAX];
 	size_t i;
-	ssize_t n;
 	int fd, r;
 
-	snprintf(path, sizeof(path), "%d/maps", pid);
-	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dirfd, proc_path(path, pid, "maps", -1), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	r = maps_parse_fd(fd, buf, size, out);
@@ -320,12 +249,7 @@ static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct map
 	for (i = 0; i < (*out)->n_objects; i++) {
 		if ((*out)->objects[i].class != MAPS_SYSV)
 			continue;
-		snprintf(path, sizeof(path), "%d/ns/ipc", pid);
-		n = readlinkat(dirfd, path, link, sizeof(link) - 1);
-		if (n > 0) {
-			link[n] = '\0';
-			(*out)->ipc_ns = link_inode(link, "ipc:[");
-		}
+		(*out)->ipc_ns = proc_ns_inode(dirfd, proc_path(path, pid, "ns/ipc", -1), "ipc:[");
 		break;
 	}
 	return 0;
@@ -552,8 +476,6 @@ static int maps_process_scanned(struct builder *b, uint32_t process)
 	struct maps_state *state = builder_state(b, &maps_module);
 	struct ipc_process *proc = &b->processes[process];
 	struct maps_job *job;
-	void *grown;
-	size_t cap;
 
 	/* maps needs the same ptrace access as the fd directory. */
 	if (proc->fds_unreadable)
@@ -573,15 +495,9 @@ static int maps_process_scanned(struct builder *b, uint32_t process)
 	}
 	job = state->job;
 	pthread_mutex_lock(&job->lock);
-	if (job->n_tasks == job->cap_tasks) {
-		cap = job->cap_tasks ? job->cap_tasks * 2 : 256;
-		grown = realloc(job->tasks, cap * sizeof(*job->tasks));
-		if (!grown) {
-			pthread_mutex_unlock(&job->lock);
-			return -ENOMEM;
-		}
-		job->tasks = grown;
-		job->cap_tasks = cap;
+	if (array_reserve(job->tasks, job->cap_tasks, job->n_tasks + 1) < 0) {
+		pthread_mutex_unlock(&job->lock);
+		return -ENOMEM;
 	}
 	job->tasks[job->n_tasks++] = (struct maps_task){ .process = process, .pid = proc->pid };
 	/* Wake an idle worker per batch, not per process: a wake-up costs

@@ -1,6 +1,5 @@
-/* Shared memory reached through mappings: the /proc/<pid>/maps parser, the
- * deadline-bound reading of every scanned process's maps, and the helpers
- * the memfd and POSIX shm modules share. */
+/* Shared memory reached through mappings: the /proc/<pid>/maps parser and
+ * the deadline-bound reading of every scanned process's maps. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>
@@ -8,20 +7,6 @@
 #include <sys/types.h>
 
 #include "builder.h"
-
-/* The buffer maps and /proc/sysvipc files are read through.  A line longer
- * than it can hold is counted and dropped: in maps only a path can be that
- * long, and memfd names (249 bytes) and SysV names are short, so only a
- * /dev/shm path deeper than 32 KiB could be lost. */
-#define READ_LINES_BUF 32768
-
-/* Calls line() with each line of fd (NUL terminated, without its '\n'; a
- * last line lacking '\n' is passed as is), reading in chunks into buf.
- * Lines longer than size - 2 are skipped and counted in *dropped.  Stops at
- * the first non-zero return of line().  Returns that value, 0 at the end,
- * or -errno. */
-int read_lines(int fd, char *buf, size_t size, size_t *dropped,
-	       int (*line)(void *context, char *text, size_t len), void *context);
 
 enum maps_class {
 	MAPS_NONE,
@@ -70,7 +55,7 @@ struct maps_result {
 };
 
 /* Parses a maps text from fd into a new result (NULL when the text holds
- * no IPC object).  buf as for read_lines.  Returns 0 or -errno. */
+ * no IPC object).  buf as for read_lines (proc_root.h).  Returns 0 or -errno. */
 int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out);
 void maps_result_free(struct maps_result *result);
 
@@ -82,28 +67,3 @@ void maps_result_free(struct maps_result *result);
 struct maps_result *const *maps_collect(struct builder *b);
 /* Pids whose maps reads are stuck past their build's deadline (tests). */
 size_t maps_stuck_readers(void);
-
-extern const struct kind_module maps_module;
-
-/* The memfd and POSIX shm modules: same object model, found by fd link or
- * by mapping.  The detail of their endpoints: */
-struct shmem_detail {
-	struct file_detail file;
-	uint64_t size;
-	bool size_known;
-	bool mapped;
-};
-
-/* memfd and shm: takes the fd in probe, its link already matched, when it
- * is a regular file; then adds its endpoint of kind with the size. */
-int shmem_probe_fd(struct fd_probe *probe);
-int shmem_add_fd(struct builder *b, const struct fd_probe *probe, enum ipc_kind kind);
-/* Adds the map-<start> endpoints for objects of class reached only by
- * mapping, marks mapped fds, and peers all of kind by object.  size_of, when
- * set, tells the size of a mapped-only object no fd shows. */
-int shmem_resolve(struct builder *b, enum ipc_kind kind, enum maps_class class,
-		  bool (*size_of)(const struct maps_object *object, uint64_t *size));
-void shmem_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		struct textbuf *tb);
-void shmem_detail_text(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb);

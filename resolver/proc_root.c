@@ -1,15 +1,21 @@
 /* Reading the procfs: the only place that touches fd links. */
+#include "proc_root.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "builder.h"
+
+static int fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
+			     unsigned what, struct fd_facts *out);
+static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
 
 int proc_root_open(struct proc_root *root, const char *root_path)
 {
@@ -18,9 +24,9 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	if (fd < 0)
 		return -errno;
 	root->dirfd = fd;
-	root->fd_facts = proc_fd_facts_syscalls;
+	root->fd_facts = fd_facts_syscalls;
 	root->mqueue_dev = 0;
-	root->sem_pid = proc_sem_pid_syscall;
+	root->sem_pid = sem_pid_syscall;
 	return 0;
 }
 
@@ -31,16 +37,51 @@ void proc_root_close(struct proc_root *root)
 	root->dirfd = -1;
 }
 
-int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			   unsigned what, struct fd_facts *out)
+/* Numbers written without printf: paths are made for every process and
+ * many fds. */
+static char *put_decimal(char *p, long v)
 {
+	char digits[24], *d = digits + sizeof(digits);
+	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+
+	do
+		*--d = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*p++ = '-';
+	memcpy(p, d, (size_t)(digits + sizeof(digits) - d));
+	return p + (digits + sizeof(digits) - d);
+}
+
+const char *proc_path(char path[PROC_PATH_MAX], pid_t id, const char *file, int n)
+{
+	char *p = put_decimal(path, id);
+	size_t len;
+
+	if (file) {
+		len = strnlen(file, 32);
+		*p++ = '/';
+		memcpy(p, file, len);
+		p += len;
+	}
+	if (n >= 0) {
+		*p++ = '/';
+		p = put_decimal(p, n);
+	}
+	*p = '\0';
+	return path;
+}
+
+static int fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
+			     unsigned what, struct fd_facts *out)
+{
+	char name[PROC_PATH_MAX];
 	struct statx stx;
 	struct stat st;
-	char name[16];
 
 	(void)root;
 	(void)pid;
-	snprintf(name, sizeof(name), "%d", fd);
+	proc_path(name, fd, NULL, -1);
 	/* The link's own mode carries the file's f_mode (user r/w bits). */
 	if (what & FD_FACT_ACCESS) {
 		if (fstatat(fd_dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -130,10 +171,10 @@ int fd_probe_facts(struct fd_probe *probe, unsigned what)
 
 ssize_t fd_probe_fdinfo(const struct fd_probe *probe, char *text, size_t size)
 {
-	char path[64];
+	char path[PROC_PATH_MAX];
 
-	snprintf(path, sizeof(path), "%d/fdinfo/%d", probe->pid, probe->fd);
-	return proc_read_file(probe->root, path, text, size);
+	return proc_read_file(probe->root, proc_path(path, probe->pid, "fdinfo", probe->fd), text,
+			      size);
 }
 
 unsigned fdinfo_access(const char *text)
@@ -164,18 +205,103 @@ bool ipc_process_alive(const struct proc_root *root, const char *name)
 
 pid_t ipc_thread_group(const struct proc_root *root, pid_t tid)
 {
-	char path[32], text[4096], value[32];
+	char path[PROC_PATH_MAX], text[4096], value[32];
 	ssize_t n;
 	int r;
 
 	if (tid <= 0)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "%d/status", tid);
-	n = proc_read_file(root, path, text, sizeof(text));
+	n = proc_read_file(root, proc_path(path, tid, "status", -1), text, sizeof(text));
 	if (n < 0)
 		return (pid_t)n;
 	r = text_field(text, "Tgid", value, sizeof(value));
 	if (r < 0)
 		return r;
 	return (pid_t)strtol(value, NULL, 10);
+}
+
+int read_lines(int fd, char *buf, size_t size, size_t *dropped,
+	       int (*line)(void *context, char *text, size_t len), void *context)
+{
+	size_t have = 0, len, pos;
+	bool skipping = false;
+	char *newline;
+	ssize_t n;
+	int r;
+
+	if (size < 2)
+		return -EINVAL;
+	for (;;) {
+		n = read(fd, buf + have, size - 1 - have);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			break;
+		len = have + (size_t)n;
+		pos = 0;
+		while ((newline = memchr(buf + pos, '\n', len - pos))) {
+			if (skipping) {
+				skipping = false;
+			} else {
+				*newline = '\0';
+				r = line(context, buf + pos, (size_t)(newline - buf) - pos);
+				if (r)
+					return r;
+			}
+			pos = (size_t)(newline - buf) + 1;
+		}
+		have = len - pos;
+		if (skipping) {
+			have = 0;
+		} else if (have == size - 1) {
+			/* No newline in a full buffer: drop up to the next one. */
+			skipping = true;
+			have = 0;
+			if (dropped)
+				(*dropped)++;
+		} else {
+			memmove(buf, buf + pos, have);
+		}
+	}
+	if (have && !skipping) {
+		buf[have] = '\0';
+		return line(context, buf, have);
+	}
+	return 0;
+}
+
+/* "pipe:[N]", "socket:[N]": the inode in the link text, or 0. */
+uint64_t link_inode(const char *link, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	unsigned long long ino;
+	char *end;
+
+	if (strncmp(link, prefix, n) != 0 || link[n] < '0' || link[n] > '9')
+		return 0;
+	ino = strtoull(link + n, &end, 10);
+	return strcmp(end, "]") == 0 ? ino : 0;
+}
+
+uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix)
+{
+	char link[64];
+	ssize_t n = readlinkat(dirfd, path, link, sizeof(link) - 1);
+
+	if (n <= 0)
+		return 0;
+	link[n] = '\0';
+	return link_inode(link, prefix);
+}
+
+static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
+{
+	int pid;
+
+	(void)root;
+	pid = semctl(semid, semnum, GETPID);
+	return pid < 0 ? -errno : pid;
 }

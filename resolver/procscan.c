@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "builder.h"
 
 static int compare_pid(const void *a, const void *b)
@@ -40,7 +41,7 @@ static bool parse_number(const char *s, long *out)
 static int list_pids(const struct proc_root *root, pid_t **pids, size_t *count)
 {
 	size_t n = 0, cap = 0;
-	pid_t *list = NULL, *grown;
+	pid_t *list = NULL;
 	struct dirent *de;
 	DIR *dir;
 	long pid;
@@ -57,15 +58,10 @@ static int list_pids(const struct proc_root *root, pid_t **pids, size_t *count)
 	while ((de = readdir(dir))) {
 		if (!parse_number(de->d_name, &pid) || pid <= 0 || pid > INT_MAX)
 			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 512;
-			grown = realloc(list, cap * sizeof(*list));
-			if (!grown) {
-				free(list);
-				closedir(dir);
-				return -ENOMEM;
-			}
-			list = grown;
+		if (array_reserve(list, cap, n + 1) < 0) {
+			free(list);
+			closedir(dir);
+			return -ENOMEM;
 		}
 		list[n++] = (pid_t)pid;
 	}
@@ -112,14 +108,13 @@ struct scan_run {
 /* comm is between the first '(' and the last ')': it may hold either. */
 static int read_stat(const struct proc_root *root, struct arena *arena, struct ipc_process *proc)
 {
-	char path[32], text[1024];
+	char path[PROC_PATH_MAX], text[1024];
 	const char *open_paren, *close_paren, *p;
 	unsigned long long start;
 	ssize_t n;
 	int field;
 
-	snprintf(path, sizeof(path), "%d/stat", proc->pid);
-	n = proc_read_file(root, path, text, sizeof(text));
+	n = proc_read_file(root, proc_path(path, proc->pid, "stat", -1), text, sizeof(text));
 	if (n < 0)
 		return (int)n;
 	open_paren = strchr(text, '(');
@@ -147,13 +142,12 @@ static int read_stat(const struct proc_root *root, struct arena *arena, struct i
 
 static int read_status(const struct proc_root *root, struct ipc_process *proc)
 {
-	char path[32], text[4096], value[256];
+	char path[PROC_PATH_MAX], text[4096], value[256];
 	unsigned long a, e;
 	const char *last;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%d/status", proc->pid);
-	n = proc_read_file(root, path, text, sizeof(text));
+	n = proc_read_file(root, proc_path(path, proc->pid, "status", -1), text, sizeof(text));
 	if (n < 0)
 		return (int)n;
 	if (text_field(text, "Uid", value, sizeof(value)) == 0 &&
@@ -183,7 +177,6 @@ static int scan_fd(const struct proc_root *root, struct arena *arena, struct sca
 		   int fd_dir, const char *name)
 {
 	char link[PATH_MAX + 1];
-	struct fd_probe *kept;
 	ssize_t n;
 	size_t m;
 	long fd;
@@ -219,15 +212,8 @@ static int scan_fd(const struct proc_root *root, struct arena *arena, struct sca
 	}
 	if (m == n_kind_modules)
 		return 0;
-	if (sp->n_probes == sp->cap_probes) {
-		size_t cap = sp->cap_probes ? sp->cap_probes * 2 : 16;
-
-		kept = realloc(sp->probes, cap * sizeof(*kept));
-		if (!kept)
-			return -ENOMEM;
-		sp->probes = kept;
-		sp->cap_probes = cap;
-	}
+	if (array_reserve(sp->probes, sp->cap_probes, sp->n_probes + 1) < 0)
+		return -ENOMEM;
 	probe.module = (uint8_t)m;
 	probe.fd_dir = -1;
 	probe.link = arena_strndup(arena, link, (size_t)n);
@@ -265,7 +251,7 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 			struct scanned_process *sp, pid_t pid)
 {
 	struct ipc_process *proc = &sp->proc;
-	char path[32];
+	char path[PROC_PATH_MAX];
 	struct stat st;
 	int r, fd_dir;
 
@@ -277,7 +263,7 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 		return 0;
 	/* The owner and mode come from the open directory; where it cannot
 	 * be opened (not ours), from the path. */
-	snprintf(path, sizeof(path), "%d/fd", pid);
+	proc_path(path, pid, "fd", -1);
 	fd_dir = openat(root->dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	r = fd_dir >= 0 ? fstat(fd_dir, &st) : fstatat(root->dirfd, path, &st, 0);
 	if (r < 0) {
@@ -370,15 +356,8 @@ static int add_process(struct builder *b, const struct scanned_process *sp)
 	size_t i, m;
 	int r;
 
-	if (b->n_processes == b->cap_processes) {
-		size_t cap = b->cap_processes ? b->cap_processes * 2 : 512;
-		struct ipc_process *grown = realloc(b->processes, cap * sizeof(*grown));
-
-		if (!grown)
-			return -ENOMEM;
-		b->processes = grown;
-		b->cap_processes = cap;
-	}
+	if (array_reserve(b->processes, b->cap_processes, b->n_processes + 1) < 0)
+		return -ENOMEM;
 	index = (uint32_t)b->n_processes;
 	proc = &b->processes[index];
 	*proc = sp->proc;

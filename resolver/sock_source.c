@@ -7,12 +7,12 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdio.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "builder.h"
+#include "ipcfs/sockdiag.h"
 
 struct dump_job {
 	const struct proc_root *root;
@@ -44,7 +44,7 @@ static void dump_current(struct sock_list *list, int *error)
 static void *dump_thread(void *arg)
 {
 	struct dump_job *job = arg;
-	char path[48];
+	char path[PROC_PATH_MAX];
 	struct stat own, st;
 	size_t i;
 	int fd;
@@ -56,8 +56,8 @@ static void *dump_thread(void *arg)
 			dump_current(&job->lists[i], &job->error);
 			continue;
 		}
-		snprintf(path, sizeof(path), "%d/ns/net", job->refs[i].pid);
-		fd = openat(job->root->dirfd, path, O_RDONLY | O_CLOEXEC);
+		fd = openat(job->root->dirfd, proc_path(path, job->refs[i].pid, "ns/net", -1),
+			    O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
 		/* The process may have moved: enter only the namespace asked for. */

@@ -17,6 +17,8 @@
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
+#include "array.h"
+
 /* The kernel builds dump skbs of at most 32 KiB; a smaller buffer would
  * truncate them (MSG_TRUNC). libmnl >= 1.0.5 calls this
  * MNL_SOCKET_DUMP_SIZE; Debian 12 ships 1.0.4. */
@@ -49,18 +51,8 @@ static void sock_list_truncate(struct sock_list *list, size_t count)
 /* Returns a zeroed record at the end of list, or NULL when out of memory. */
 static struct sock_record *sock_list_append(struct sock_list *list)
 {
-	if (list->count == list->capacity) {
-		size_t cap = list->capacity ? list->capacity * 2 : 64;
-		struct sock_record *items;
-
-		if (cap > SIZE_MAX / sizeof(*items))
-			return NULL;
-		items = realloc(list->items, cap * sizeof(*items));
-		if (!items)
-			return NULL;
-		list->items = items;
-		list->capacity = cap;
-	}
+	if (array_reserve(list->items, list->capacity, list->count + 1) < 0)
+		return NULL;
 	struct sock_record *rec = &list->items[list->count++];
 	memset(rec, 0, sizeof(*rec));
 	return rec;
@@ -77,8 +69,9 @@ static int unix_attr_cb(const struct nlattr *attr, void *data)
 
 	switch (type) {
 	case UNIX_DIAG_NAME:
-		/* sun_path without the family: at most 108 bytes */
-		ok = len > 0 && len < sizeof(((struct sock_record *)0)->path);
+		/* sun_path without the family: a path of 108 bytes comes
+		 * with its NUL (see parse_unix) */
+		ok = len > 0 && len <= sizeof(((struct sock_record *)0)->path);
 		break;
 	case UNIX_DIAG_VFS:
 		ok = mnl_attr_validate2(attr, MNL_TYPE_UNSPEC,
@@ -146,9 +139,12 @@ static int parse_unix(const uint8_t *payload, size_t len, struct sock_list *list
 		 * kernel may count more); an abstract name is all n bytes. */
 		if (name[0] != '\0')
 			n = strnlen(name, n);
-		memcpy(rec->path, name, n);
-		rec->path[n] = '\0';
-		rec->path_len = n;
+		/* Either way at most 108 bytes, sun_path's size. */
+		if (n < sizeof(rec->path)) {
+			memcpy(rec->path, name, n);
+			rec->path[n] = '\0';
+			rec->path_len = n;
+		}
 	}
 	if (tb[UNIX_DIAG_VFS]) {
 		struct unix_diag_vfs vfs;
@@ -236,6 +232,15 @@ static int msg_error(const struct nlmsghdr *nlh, int *err)
 	return 0;
 }
 
+/* What mnl_nlmsg_ok means to check, done unsigned: it compares
+ * nlmsg_len as an int, so a length of 2 GiB or more passes it and
+ * mnl_nlmsg_next then steps that far past the buffer. */
+static bool msg_fits(const struct nlmsghdr *nlh, int rem)
+{
+	return rem >= (int)sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= (uint32_t)rem;
+}
+
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list)
 {
 	if (protocol != 0 && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
@@ -250,7 +255,7 @@ int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *
 	/* mnl_nlmsg_next steps over alignment padding, so after an unpadded
 	 * last message rem goes negative: that is a clean end too. */
 	for (; rem > 0; nlh = mnl_nlmsg_next(nlh, &rem)) {
-		if (!mnl_nlmsg_ok(nlh, rem))
+		if (!msg_fits(nlh, rem))
 			return -EBADMSG;
 		if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
 			return -EINTR;

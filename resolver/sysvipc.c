@@ -9,13 +9,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/sem.h>
 #include <unistd.h>
 
-#include "maps.h"
+#include "array.h"
+#include "proc_root.h"
 #include "sysvipc.h"
 
 #define MAX_FIELDS 16
+
+/* The class names are those of the /proc/sysvipc files. */
+static const char *const class_dirs[IPC_SYSV_CLASS_COUNT] = { "shm", "msg", "sem" };
+
+const char *ipc_sysv_class_dir(enum ipc_sysv_class cls)
+{
+	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_dirs[cls] : "?";
+}
+
+int ipc_sysv_class_from_dir(const char *name)
+{
+	int c;
+
+	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++)
+		if (strcmp(class_dirs[c], name) == 0)
+			return c;
+	return -ENOENT;
+}
 
 static const size_t fields_needed[IPC_SYSV_CLASS_COUNT] = {
 	[IPC_SYSV_SHM] = 14,
@@ -109,8 +127,6 @@ static int add_line(void *context, char *text, size_t len)
 	struct read_context *c = context;
 	struct sysv_list *list = c->list;
 	struct ipc_sysv_object object;
-	void *grown;
-	size_t cap;
 	int r;
 
 	(void)len;
@@ -119,14 +135,8 @@ static int add_line(void *context, char *text, size_t len)
 		list->bad_lines++;
 	if (r <= 0)
 		return 0;
-	if (list->n == list->cap) {
-		cap = list->cap ? list->cap * 2 : 64;
-		grown = realloc(list->items, cap * sizeof(*list->items));
-		if (!grown)
-			return -ENOMEM;
-		list->items = grown;
-		list->cap = cap;
-	}
+	if (array_reserve(list->items, list->cap, list->n + 1) < 0)
+		return -ENOMEM;
 	list->items[list->n++] = object;
 	return 0;
 }
@@ -174,13 +184,4 @@ int proc_boot_time(const struct proc_root *root, char *buf, size_t size, int64_t
 	r = read_lines(fd, buf, size, NULL, find_btime, btime);
 	close(fd);
 	return r == 1 ? 0 : r < 0 ? r : -ENOENT;
-}
-
-int proc_sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
-{
-	int pid;
-
-	(void)root;
-	pid = semctl(semid, semnum, GETPID);
-	return pid < 0 ? -errno : pid;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "ipcfs/snapshot.h"
+#include "proc_root.h"
 
 /* Parses one line of /proc/sysvipc/<cls> (no '\n') into out.  Returns 1
  * for an object, 0 for the header or a blank line, -EBADMSG for a line

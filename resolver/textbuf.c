@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array.h"
+
 void textbuf_init(struct textbuf *tb)
 {
 	*tb = (struct textbuf){0};
@@ -27,24 +29,12 @@ char *textbuf_steal(struct textbuf *tb, size_t *len)
 
 static int reserve(struct textbuf *tb, size_t extra)
 {
-	size_t want, cap;
-	char *data;
-
 	if (tb->error)
 		return tb->error;
 	if (extra > TEXTBUF_MAX - tb->len)
 		return tb->error = -E2BIG;
-	want = tb->len + extra + 1;
-	if (want <= tb->cap)
-		return 0;
-	cap = tb->cap ? tb->cap : 256;
-	while (cap < want)
-		cap *= 2;
-	data = realloc(tb->data, cap);
-	if (!data)
+	if (array_reserve(tb->data, tb->cap, tb->len + extra + 1) < 0)
 		return tb->error = -ENOMEM;
-	tb->data = data;
-	tb->cap = cap;
 	return 0;
 }
 

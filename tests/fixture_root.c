@@ -136,7 +136,7 @@ const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_k
 
 	text[0] = '\0';
 	for (i = 0; ep && i < ep->n_peers; i++) {
-		const struct ipc_endpoint *peer = &snap->endpoints[snap->peers[ep->first_peer + i]];
+		const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, i);
 
 		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%d:%s", i ? " " : "",
 					ipc_endpoint_process(snap, peer)->pid, peer->name);

@@ -25,6 +25,7 @@
 
 #include "../fs/render.h"
 #include "fixture_root.h"
+#include "ipcfs/sockdiag.h"
 
 #define TREE "fixtures/proc-sockets"
 
@@ -572,12 +573,11 @@ static void test_kinds_and_symmetry(void **state)
 		assert_non_null(ep);
 		assert_int_equal(ep->access, IPC_ACCESS_R | IPC_ACCESS_W);
 		for (uint32_t p = 0; p < ep->n_peers; p++) {
-			const struct ipc_endpoint *peer =
-				&snap->endpoints[snap->peers[ep->first_peer + p]];
+			const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, p);
 			uint32_t q, back = 0;
 
 			for (q = 0; q < peer->n_peers; q++)
-				back += &snap->endpoints[snap->peers[peer->first_peer + q]] == ep;
+				back += ipc_endpoint_peer(snap, peer, q) == ep;
 			assert_int_equal(back, 1);
 		}
 	}

@@ -7,8 +7,11 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "ipcfs/sockdiag.h"
+/* Endpoint text is appended to a textbuf, which its users make and free. */
 #include "ipcfs/textbuf.h"
+
+struct arena;
+struct sock_list;
 
 enum ipc_kind {
 	IPC_PIPE,
@@ -50,7 +53,8 @@ struct ipc_process {
 	mode_t fd_mode;
 	bool fds_unreadable;	/* the fd directory could not be listed */
 	bool maps_unavailable;	/* its maps could not be read (in time) */
-	uint32_t first_endpoint; /* endpoints of this process, sorted by kind, name */
+	uint32_t first_endpoint; /* endpoints of this process, sorted by kind, then
+				    fds by number, then other names */
 	uint32_t n_endpoints;
 	uint32_t kinds;		/* bit (1 << kind) for each kind it has */
 };
@@ -60,10 +64,11 @@ struct ipc_endpoint {
 	uint8_t kind;		/* enum ipc_kind */
 	uint8_t access;		/* IPC_ACCESS_* */
 	int32_t fd;		/* -1 for a mapping or a System V object */
-	char name[IPC_NAME_MAX];
+	char name[IPC_NAME_MAX]; /* the fd number, else a name not starting with
+				    a digit; unique within the process */
 	uint64_t id;		/* the id shown: inode, eventfd-id, SysV id */
 	uint64_t object[2];	/* identity of the object reached (kind-defined) */
-	uint32_t first_peer;	/* into snapshot->peers */
+	uint32_t first_peer;	/* into snapshot->peers; see ipc_endpoint_peer */
 	uint32_t n_peers;
 	const void *detail;	/* kind-owned extra facts */
 };
@@ -75,7 +80,7 @@ struct ipc_snapshot {
 	size_t n_processes;
 	struct ipc_endpoint *endpoints;	/* grouped by process, in its order */
 	size_t n_endpoints;
-	uint32_t *peers;		/* endpoint indexes */
+	uint32_t *peers;		/* endpoint indexes, ascending per endpoint */
 	size_t n_peers;
 	struct arena *arena;		/* owns all of the above */
 	/* System V objects of ipcfs's IPC namespace (see ipc_sysv_objects). */
@@ -117,9 +122,6 @@ struct proc_root {
 /* Opens root_path (usually "/proc") with the default fd_facts. */
 int proc_root_open(struct proc_root *root, const char *root_path);
 void proc_root_close(struct proc_root *root);
-int proc_fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			   unsigned what, struct fd_facts *out);
-int proc_sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
 
 /* A network namespace to dump, by inode, with a process inside it. */
 struct netns_ref {
@@ -154,6 +156,7 @@ int ipc_snapshot_build(const struct proc_root *root,
 		       uint64_t generation, struct ipc_snapshot **out);
 void ipc_snapshot_free(struct ipc_snapshot *snap);
 
+/* Lookups take O(log n) time. */
 /* The process with this pid, or NULL. */
 const struct ipc_process *ipc_snapshot_process(const struct ipc_snapshot *snap, pid_t pid);
 /* The endpoint of process proc with this kind and name, or NULL. */
@@ -165,6 +168,17 @@ ipc_endpoint_process(const struct ipc_snapshot *snap, const struct ipc_endpoint 
 {
 	return &snap->processes[ep->process];
 }
+/* The i-th peer of ep, i < ep->n_peers; peers come in snapshot order (by
+ * pid, then as a process's endpoints are sorted). */
+static inline const struct ipc_endpoint *
+ipc_endpoint_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep, uint32_t i)
+{
+	return &snap->endpoints[snap->peers[ep->first_peer + i]];
+}
+/* The peer of ep that is process pid's endpoint name, or NULL. */
+const struct ipc_endpoint *ipc_endpoint_find_peer(const struct ipc_snapshot *snap,
+						  const struct ipc_endpoint *ep, pid_t pid,
+						  const char *name);
 
 /* Appends the kind's own "key: value" lines for ep (after the common keys),
  * values escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo). */
