@@ -42,16 +42,14 @@ const struct ipc_process *ipc_snapshot_process(const struct ipc_snapshot *snap, 
 	return NULL;
 }
 
-/* The fd an endpoint named name has: the number name spells without a
- * leading zero, else -1 (no fd: a mapping or a System V object, whose
- * names never start with a digit). */
+/* The fd of an endpoint named name: the number name spells, else -1 (no
+ * fd: a mapping or a System V object, whose names never start with a
+ * digit).  Names are compared too, so "07" finds no fd 7. */
 static int32_t name_fd(const char *name)
 {
 	const char *p = name;
 	int32_t fd = 0;
 
-	if (name[0] == '0')
-		return name[1] ? -1 : 0;
 	for (; *p >= '0' && *p <= '9'; p++) {
 		if (fd > (INT32_MAX - (*p - '0')) / 10)
 			return -1;

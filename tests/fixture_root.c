@@ -73,19 +73,28 @@ static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
 	return -EINVAL;
 }
 
-static struct ipc_snapshot *build(const char *path, bool shm_tree,
-				   const struct ipc_build_options *options)
+int fixture_build(const char *path, bool shm_tree, const struct ipc_build_options *options,
+		  struct ipc_snapshot **out)
 {
-	struct ipc_snapshot *snap = NULL;
 	struct proc_root root;
+	int r;
 
 	assert_int_equal(fixture_root_open(&root, path), 0);
 	if (shm_tree) {
 		root.mqueue_dev = makedev(0, 99);
 		root.sem_pid = fixture_sem_pid;
 	}
-	assert_int_equal(ipc_snapshot_build(&root, options, 1, &snap), 0);
+	r = ipc_snapshot_build(&root, options, 1, out);
 	proc_root_close(&root);
+	return r;
+}
+
+static struct ipc_snapshot *build(const char *path, bool shm_tree,
+				   const struct ipc_build_options *options)
+{
+	struct ipc_snapshot *snap = NULL;
+
+	assert_int_equal(fixture_build(path, shm_tree, options, &snap), 0);
 	return snap;
 }
 
@@ -144,4 +153,124 @@ const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_k
 	if (ep && !ep->n_peers)
 		strcpy(text, "-");
 	return text;
+}
+
+/* Names no endpoint of a process can have: not numbers as fds are named,
+ * too long, or past every fd. */
+static void check_missing_names(const struct ipc_snapshot *snap, const struct ipc_process *proc)
+{
+	static const char *const never[] = {
+		"", "x", "-1", "00", "01", "+1", " 1", "1 ", "0x1", "2147483648",
+		"99999999999999999999", "map-", "shm-", "0123456789012345678901234567890123456789",
+	};
+	char past[16];
+	int32_t max_fd = -1;
+	uint32_t i;
+	size_t n;
+	int k;
+
+	for (i = 0; i < proc->n_endpoints; i++)
+		if (snap->endpoints[proc->first_endpoint + i].fd > max_fd)
+			max_fd = snap->endpoints[proc->first_endpoint + i].fd;
+	snprintf(past, sizeof(past), "%d", max_fd + 1);
+	for (k = 0; k < IPC_KIND_COUNT; k++) {
+		for (n = 0; n < sizeof(never) / sizeof(never[0]); n++)
+			assert_null(ipc_snapshot_endpoint(snap, proc, k, never[n]));
+		assert_null(ipc_snapshot_endpoint(snap, proc, k, past));
+	}
+}
+
+/* Every peer of ep is found by (pid, name), in ascending order, and links
+ * back; an endpoint of a peer's process that is no peer is not found. */
+static void check_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep)
+{
+	const struct ipc_process *own = ipc_endpoint_process(snap, ep);
+	uint32_t i, j, back;
+
+	for (i = 0; i < ep->n_peers; i++) {
+		const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, i);
+		const struct ipc_process *proc = ipc_endpoint_process(snap, peer);
+
+		if (i)
+			assert_true(ipc_endpoint_peer(snap, ep, i - 1) < peer);
+		assert_ptr_equal(ipc_endpoint_find_peer(snap, ep, proc->pid, peer->name), peer);
+		for (j = 0, back = 0; j < peer->n_peers; j++)
+			back += ipc_endpoint_peer(snap, peer, j) == ep;
+		assert_int_equal(back, 1);
+		for (j = 0; j < proc->n_endpoints; j++) {
+			const struct ipc_endpoint *other = &snap->endpoints[proc->first_endpoint + j];
+			uint32_t k;
+			bool is_peer = false;
+
+			for (k = 0; k < ep->n_peers; k++)
+				is_peer |= ipc_endpoint_peer(snap, ep, k) == other;
+			assert_ptr_equal(ipc_endpoint_find_peer(snap, ep, proc->pid, other->name),
+					 is_peer ? other : NULL);
+		}
+	}
+	assert_null(ipc_endpoint_find_peer(snap, ep, own->pid, ep->name));
+	assert_null(ipc_endpoint_find_peer(snap, ep, 0, ep->name));
+	assert_null(ipc_endpoint_find_peer(snap, ep, own->pid, "x"));
+}
+
+static void check_sysv(const struct ipc_snapshot *snap)
+{
+	size_t i, count;
+	uint32_t m;
+	int c;
+
+	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++) {
+		const struct ipc_sysv_object *objects = ipc_sysv_objects(snap, c, &count);
+
+		for (i = 0; i < count; i++) {
+			const struct ipc_sysv_object *next = i + 1 < count ? &objects[i + 1] : NULL;
+
+			assert_ptr_equal(ipc_sysv_find(snap, c, objects[i].id), &objects[i]);
+			if (!next || next->id != objects[i].id + 1)
+				assert_null(ipc_sysv_find(snap, c, objects[i].id + 1));
+			for (m = 0; m < objects[i].n_members; m++) {
+				const struct ipc_endpoint *member = ipc_sysv_member(snap, &objects[i], m);
+
+				assert_non_null(member);
+				assert_int_equal(member->kind, IPC_SYSV);
+				assert_ptr_equal(member->detail, &objects[i]);
+			}
+			assert_null(ipc_sysv_member(snap, &objects[i], objects[i].n_members));
+		}
+		assert_null(ipc_sysv_find(snap, c, -1));
+	}
+}
+
+void fixture_check_lookups(const struct ipc_snapshot *snap)
+{
+	size_t p;
+	uint32_t i;
+	int k;
+
+	assert_null(ipc_snapshot_process(snap, 0));
+	assert_null(ipc_snapshot_process(snap, -1));
+	assert_null(ipc_snapshot_process(snap, INT32_MAX));
+	for (p = 0; p < snap->n_processes; p++) {
+		const struct ipc_process *proc = &snap->processes[p];
+
+		assert_ptr_equal(ipc_snapshot_process(snap, proc->pid), proc);
+		if (p + 1 == snap->n_processes || snap->processes[p + 1].pid != proc->pid + 1)
+			assert_null(ipc_snapshot_process(snap, proc->pid + 1));
+		if (p)
+			assert_true(snap->processes[p - 1].pid < proc->pid);
+		for (i = 0; i < proc->n_endpoints; i++) {
+			const struct ipc_endpoint *ep = &snap->endpoints[proc->first_endpoint + i];
+
+			assert_int_equal(ep->process, p);
+			if (i)
+				assert_true(endpoint_order(ep - 1, ep) < 0);
+			/* Names are unique in a process: no other kind has it. */
+			for (k = 0; k < IPC_KIND_COUNT; k++)
+				assert_ptr_equal(ipc_snapshot_endpoint(snap, proc, k, ep->name),
+						 k == ep->kind ? ep : NULL);
+			check_peers(snap, ep);
+		}
+		check_missing_names(snap, proc);
+	}
+	check_sysv(snap);
 }

@@ -2,6 +2,8 @@
  * what the kernel tells through a real fd link is kept beside it in
  * <pid>/fdfacts/<fd> as "access=rw type=fifo dev=0:40 ino=77 size=0". */
 #pragma once
+#include <stdbool.h>
+
 #include "ipcfs/snapshot.h"
 
 int fixture_root_open(struct proc_root *root, const char *path);
@@ -11,6 +13,10 @@ struct ipc_snapshot *fixture_snapshot_with(const char *path, const struct ipc_bu
 /* The same for a tree like fixtures/maps/proc-shm: POSIX queues on device
  * 0:99, System V semaphore set 11's pids 307, 308, 305 (GETPID). */
 struct ipc_snapshot *fixture_shm_snapshot(const char *path);
+/* The build of those two, its result returned (0 or -errno): shm_tree
+ * for a tree like fixtures/maps/proc-shm. */
+int fixture_build(const char *path, bool shm_tree, const struct ipc_build_options *options,
+		  struct ipc_snapshot **out);
 /* The proc-shm tree of the maps and System V tests. */
 #define FIXTURE_SHM_TREE "fixtures/maps/proc-shm"
 /* cmocka setup: *state = fixture_shm_snapshot(FIXTURE_SHM_TREE). */
@@ -26,3 +32,7 @@ const struct ipc_endpoint *fixture_endpoint(const struct ipc_snapshot *snap, pid
  * the snapshot keeps them; "" when that endpoint does not exist. */
 const char *fixture_peers(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
 			  const char *name);
+/* Checks that every process, endpoint, peer and System V object of snap is
+ * found by its lookup, in the order lookups rely on, and that names and
+ * ids it does not hold are not; fails the test otherwise. */
+void fixture_check_lookups(const struct ipc_snapshot *snap);
