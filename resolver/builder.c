@@ -291,8 +291,10 @@ int ipc_snapshot_build(const struct proc_root *root,
 	if (r == 0)
 		r = freeze(&b, snap);
 fail:
+	/* A build that failed early made only some states: nothing else
+	 * holds anything to release. */
 	for (m = 0; b.module_state && m < n_kind_modules; m++)
-		if (kind_modules[m]->finish)
+		if (kind_modules[m]->finish && b.module_state[m])
 			kind_modules[m]->finish(&b);
 	free(b.module_state);
 	free(b.processes);

@@ -51,7 +51,8 @@ struct kind_module {
 	int (*process_scanned)(struct builder *b, uint32_t process);
 	/* After all processes are scanned: complete endpoints, add peers. */
 	int (*resolve)(struct builder *b);
-	/* Releases what the module's state holds outside the arena. */
+	/* Releases what the module's state holds outside the arena; called
+	 * only once that state is made, so never with a NULL state. */
 	void (*finish)(struct builder *b);
 	void (*info)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 		     struct textbuf *tb);

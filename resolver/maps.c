@@ -141,19 +141,39 @@ struct parse {
 	size_t dropped;
 };
 
+/* Copies a maps path into out as its fd link reads: the kernel's
+ * seq_path() escapes a newline in a name as "\012" and nothing else (not
+ * even a backslash, so a name holding those four bytes reads the same).
+ * Returns the length copied, at most n. */
+static size_t unescape_path(char *out, const char *path, size_t n)
+{
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++) {
+		if (path[i] == '\\' && n - i >= 4 && memcmp(path + i + 1, "012", 3) == 0) {
+			out[len++] = '\n';
+			i += 3;
+		} else {
+			out[len++] = path[i];
+		}
+	}
+	return len;
+}
+
 static int parse_line(void *context, char *text, size_t len)
 {
 	struct parse *parse = context;
 	struct maps_line line;
 	int class = maps_parse_line(text, len, &line);
+	size_t path_len;
 
 	if (class <= MAPS_NONE)
 		return 0;	/* nothing of ours, or a line cut short */
 	if (array_reserve(parse->objects, parse->cap, parse->n + 1) < 0 ||
 	    array_reserve(parse->paths, parse->paths_cap, parse->paths_len + line.path_len + 1) < 0)
 		return -ENOMEM;
-	memcpy(parse->paths + parse->paths_len, line.path, line.path_len);
-	parse->paths[parse->paths_len + line.path_len] = '\0';
+	path_len = unescape_path(parse->paths + parse->paths_len, line.path, line.path_len);
+	parse->paths[parse->paths_len + path_len] = '\0';
 	parse->objects[parse->n++] = (struct maps_object){
 		.class = (uint8_t)class,
 		.access = (uint8_t)line.access,
@@ -164,7 +184,7 @@ static int parse_line(void *context, char *text, size_t len)
 		/* An offset until the buffer stops moving. */
 		.path = (const char *)(uintptr_t)parse->paths_len,
 	};
-	parse->paths_len += line.path_len + 1;
+	parse->paths_len += path_len + 1;
 	return 0;
 }
 
@@ -577,8 +597,6 @@ static void maps_finish(struct builder *b)
 	struct maps_state *state = builder_state(b, &maps_module);
 	size_t i;
 
-	if (!state)
-		return;	/* the build failed before states were made */
 	/* A build that failed before collecting leaves its workers behind. */
 	if (state->job) {
 		pthread_mutex_lock(&state->job->lock);

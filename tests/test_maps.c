@@ -153,6 +153,21 @@ static void test_fold_unsorted(void **state)
 	assert_null(parse_file("fixtures/maps/empty.maps", READ_LINES_BUF));
 }
 
+/* Paths as their fd links read: the kernel writes a newline in a name as
+ * "\012" and leaves every other byte, a backslash included, as it is. */
+static void test_kernel_escapes(void **state)
+{
+	struct maps_result *r = parse_file("fixtures/maps/escaped.maps", READ_LINES_BUF);
+
+	(void)state;
+	assert_int_equal(r->n_objects, 2);
+	assert_int_equal(r->objects[0].class, MAPS_MEMFD);
+	assert_string_equal(r->objects[0].path, "/memfd:a\nb\\c d (deleted)");
+	assert_int_equal(r->objects[1].class, MAPS_SHM);
+	assert_string_equal(r->objects[1].path, "/dev/shm/x\n3\\01 y\\");
+	maps_result_free(r);
+}
+
 /* A line longer than the buffer is dropped whole, the next one read. */
 static void test_long_line(void **state)
 {
@@ -385,6 +400,7 @@ int main(void)
 		cmocka_unit_test(test_parse_line),
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_fold_unsorted),
+		cmocka_unit_test(test_kernel_escapes),
 		cmocka_unit_test(test_long_line),
 		fixture_shm_test(test_memfd_mappings),
 		fixture_shm_test(test_shm),

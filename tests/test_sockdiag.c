@@ -546,6 +546,13 @@ static void test_nlmsg_len_lies(void **state)
 	msg_at(b, 0)->nlmsg_len = 0;
 	assert_int_equal(sockdiag_parse(b, fr->len, IPPROTO_TCP, &l), -EBADMSG);
 	assert_int_equal(l.count, 0);
+	/* 2 GiB and more: negative as an int, which libmnl's own check lets
+	 * through (0xfffffff0 then steps 4 GiB past the buffer) */
+	msg_at(b, 0)->nlmsg_len = 0x80000000u;
+	assert_int_equal(sockdiag_parse(b, fr->len, IPPROTO_TCP, &l), -EBADMSG);
+	msg_at(b, 0)->nlmsg_len = 0xfffffff0u;
+	assert_int_equal(sockdiag_parse(b, fr->len, IPPROTO_TCP, &l), -EBADMSG);
+	assert_int_equal(l.count, 0);
 	free(b);
 	/* the last message runs past the end: the others are kept */
 	b = dup_bytes(fr->data, fr->len);
@@ -825,6 +832,18 @@ static void test_synthetic_attrs(void **state)
 	nlh = synth_msg(&off, 2);
 	mnl_attr_put(nlh, UNIX_DIAG_NAME, 109, name);
 	synth_end(&off, nlh);
+	/* 8: a path of 108 bytes with its NUL (109), as the kernel sends a
+	 * full sun_path; 9: 109 bytes without a NUL cannot be one */
+	nlh = synth_msg(&off, 8);
+	name[0] = '/';
+	name[108] = '\0';
+	mnl_attr_put(nlh, UNIX_DIAG_NAME, 109, name);
+	synth_end(&off, nlh);
+	nlh = synth_msg(&off, 9);
+	name[108] = 'x';
+	mnl_attr_put(nlh, UNIX_DIAG_NAME, 109, name);
+	synth_end(&off, nlh);
+	name[0] = '\0';
 	/* 3: a path without its NUL; 4: with extra NULs */
 	nlh = synth_msg(&off, 3);
 	mnl_attr_put(nlh, UNIX_DIAG_NAME, 4, "/a/b");
@@ -854,12 +873,18 @@ static void test_synthetic_attrs(void **state)
 	uint8_t *b = dup_bytes(synth, off);
 	assert_int_equal(sockdiag_parse(b, off, 0, &l), SOCKDIAG_MORE);
 	free(b);
-	assert_int_equal(l.count, 6);
+	assert_int_equal(l.count, 8);
 	const struct sock_record *r = find(&l, 1);
 	assert_int_equal(r->path_len, 108);
 	assert_memory_equal(r->path, name, 108);
 	assert_int_equal(r->path[108], '\0');
 	assert_unnamed(find(&l, 2));
+	r = find(&l, 8);
+	assert_int_equal(r->path_len, 108);
+	assert_int_equal(r->path[0], '/');
+	assert_memory_equal(r->path + 1, name + 1, 107);
+	assert_int_equal(r->path[108], '\0');
+	assert_unnamed(find(&l, 9));
 	r = find(&l, 3);
 	assert_int_equal(r->path_len, 4);
 	assert_string_equal(r->path, "/a/b");
