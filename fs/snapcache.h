@@ -12,7 +12,9 @@
  *    began before the request, so it is too old): such a request waits
  *    for the rest of the running build and then for one build more.
  * So no request waits for more than one build that started after it
- * arrived.  A build that fails leaves the previous snapshot served. */
+ * arrived.  A waiter gets the build it waited for, or a newer one if that
+ * ended before the waiter woke up.  A build that fails leaves the
+ * previous snapshot served. */
 #pragma once
 #include <pthread.h>
 #include <stdatomic.h>
