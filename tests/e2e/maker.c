@@ -38,7 +38,7 @@ void die(const char *fmt, ...)
 	_exit(1);
 }
 
-static void escape(char *out, size_t outsz, const char *in)
+void maker_escape(char *out, size_t outsz, const char *in)
 {
 	size_t o = 0;
 
@@ -256,7 +256,7 @@ void set_identity(const char *role, const char *comm)
 	/* report what the kernel really holds (it truncates to 15 bytes) */
 	if (prctl(PR_GET_NAME, buf, 0, 0, 0) < 0)
 		die("prctl(PR_GET_NAME)");
-	escape(comm_esc, sizeof comm_esc, buf);
+	maker_escape(comm_esc, sizeof comm_esc, buf);
 	report("proc pid=%d role=%s comm=%s\n", (int)getpid(), role_name, comm_esc);
 }
 
@@ -265,7 +265,7 @@ void extra(const char *key, const char *value)
 	char esc[1024];
 	size_t n = strlen(extras);
 
-	escape(esc, sizeof esc, value);
+	maker_escape(esc, sizeof esc, value);
 	snprintf(extras + n, sizeof extras - n, " x_%s=%s", key, esc);
 }
 

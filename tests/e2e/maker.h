@@ -62,6 +62,8 @@ void maker_wait(const sigset_t *set, void (*stop)(void)) __attribute__((noreturn
 
 /* ---- report ------------------------------------------------------------- */
 
+/* in as report values are written (see above), cut short to fit outsz. */
+void maker_escape(char *out, size_t outsz, const char *in);
 /* Text added to this process's report. */
 void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Sets the process's role and comm, reports "proc pid=P role=R comm=C". */

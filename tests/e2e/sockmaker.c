@@ -1,7 +1,7 @@
 /* sockmaker — real processes joined by real sockets, for the ipcfs
  * end-to-end test tests/e2e/test_sockets.sh.
  *
- *   sockmaker DIR        (DIR: where the unix sockets' files are bound)
+ *   sockmaker DIR [paths]   (DIR: where the unix sockets' files are bound)
  *
  * What it builds (role = process; "a | b" = the two ends, in two roles):
  *   socketpairs     stream, dgram, seqpacket: sp-a | sp-b; sp-a has sent
@@ -21,6 +21,9 @@
  *   udp             connected udp4 and udp6 pairs (udp-a | udp-b); a udp4
  *                   client (us-cli) connected to an unconnected server bound
  *                   to 127.0.0.1 (us-srv)
+ *   paths           (only when asked) listeners alone, in ul-odd, bound to
+ *                   a path that fills sun_path (108 bytes, no room for a
+ *                   NUL), to DIR/s2-back\slash and to DIR/del<0x7f>
  *   netns           ns-srv unshares its network namespace, brings lo up,
  *                   listens on 127.0.0.1 and connects from there; the
  *                   accepted end stays in ns-srv, the client goes to its
@@ -190,7 +193,7 @@ static void emit_sock(const struct sock *s, pid_t pid, const char *role_name,
 	struct sockaddr_storage local = { 0 }, remote = { 0 };
 	socklen_t llen = sizeof(local), rlen = sizeof(remote);
 	int family = sock_opt(s->fd, SO_DOMAIN), type = sock_opt(s->fd, SO_TYPE);
-	char l[80], r[80];
+	char l[80], r[80], path[4 * sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
 
 	if (getsockname(s->fd, (struct sockaddr *)&local, &llen) < 0)
 		die("getsockname(%s)", s->label);
@@ -201,16 +204,21 @@ static void emit_sock(const struct sock *s, pid_t pid, const char *role_name,
 	if (family == AF_UNIX) {
 		const struct sockaddr_un *un = (const void *)&local;
 		size_t n = llen - offsetof(struct sockaddr_un, sun_path);
+		char name[sizeof(un->sun_path) + 1] = "";
+
+		/* A full sun_path has no NUL; an abstract name starts with one. */
+		if (llen > offsetof(struct sockaddr_un, sun_path))
+			memcpy(name, un->sun_path + (un->sun_path[0] == '\0'),
+			       un->sun_path[0] == '\0' ? n - 1 : strnlen(un->sun_path, sizeof(un->sun_path)));
+		maker_escape(path, sizeof(path), name);
 
 		report("unix x_type=%s", type_name(type));
 		if (!s->no_state)
 			report(" x_state=%s", s->listening ? "listen" : "established");
 		if (llen <= offsetof(struct sockaddr_un, sun_path))
 			report(" x_path=-");
-		else if (un->sun_path[0] == '\0')
-			report(" x_path=@%.*s", (int)n - 1, un->sun_path + 1);
 		else
-			report(" x_path=%s", un->sun_path);
+			report(" x_path=%s%s", un->sun_path[0] == '\0' ? "@" : "", path);
 		if (s->peer_label[0])
 			report(" x_peer_id=%llu", ino_of(by_label(s->peer_label)->fd));
 		else
@@ -247,7 +255,7 @@ static socklen_t unix_addr(struct sockaddr_un *sa, const char *path, bool abstra
 
 	memset(sa, 0, sizeof(*sa));
 	sa->sun_family = AF_UNIX;
-	if (n + 1 >= sizeof(sa->sun_path)) {
+	if (n + abstract > sizeof(sa->sun_path)) {
 		errno = 0;
 		die("path too long: %s", path);
 	}
@@ -292,6 +300,19 @@ static void unix_listener(const char *prefix, const char *path, bool abstract, i
 	add(q_label, q, cli);
 	peer(acc_label, cli_label);
 	peer(label, q_label);
+}
+
+/* A listener alone, bound to path. */
+static void unix_bound(const char *label, const char *path, int owner)
+{
+	struct sockaddr_un sa;
+	socklen_t len = unix_addr(&sa, path, false);
+	int fd = xsocket(AF_UNIX, SOCK_STREAM);
+
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, len) < 0 || listen(fd, 1) < 0)
+		die("bind/listen %s", path);
+	add(label, fd, owner)->listening = true;
 }
 
 /* Sends an fd of /dev/null over a unix socket with one byte of data. */
@@ -546,8 +567,8 @@ int main(int argc, char **argv)
 	pid_t parent = getpid();
 	sigset_t set;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: sockmaker DIR\n");
+	if (argc != 2 && !(argc == 3 && strcmp(argv[2], "paths") == 0)) {
+		fprintf(stderr, "usage: sockmaker DIR [paths]\n");
 		return 2;
 	}
 	maker_start();
@@ -558,6 +579,7 @@ int main(int argc, char **argv)
 	int tcp_srv = role("tcp-srv"), tcp_cli = role("tcp-cli");
 	int udp_a = role("udp-a"), udp_b = role("udp-b");
 	int us_srv = role("us-srv"), us_cli = role("us-cli");
+	int ul_odd = argc == 3 ? role("ul-odd") : -1;
 	int last_role = n_roles;
 
 	socketpairs(sp_a, sp_b);
@@ -575,6 +597,21 @@ int main(int argc, char **argv)
 	udp_pair("u4", AF_INET, udp_a, udp_b);
 	udp_pair("u6", AF_INET6, udp_a, udp_b);
 	udp_server(us_srv, us_cli);
+	if (ul_odd >= 0) {
+		size_t dir_len = strlen(argv[1]) + 1;
+
+		if (dir_len + 1 > sizeof(((struct sockaddr_un *)0)->sun_path)) {
+			errno = 0;
+			die("DIR too long for a 108-byte path in it");
+		}
+		snprintf(path, sizeof(path), "%s/%0*d", argv[1],
+			 (int)(sizeof(((struct sockaddr_un *)0)->sun_path) - dir_len), 0);
+		unix_bound("ul.full", path, ul_odd);
+		snprintf(path, sizeof(path), "%s/s2-back\\slash", argv[1]);
+		unix_bound("ul.back", path, ul_odd);
+		snprintf(path, sizeof(path), "%s/del\x7f", argv[1]);
+		unix_bound("ul.del", path, ul_odd);
+	}
 
 	int n_here = n_socks;
 	unsigned long long host_ns = netns_ino();

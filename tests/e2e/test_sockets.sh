@@ -22,7 +22,7 @@ TAB=$'\t' NL=$'\n'
 # ---- the processes, before the mount ----------------------------------------
 section "sockmaker"
 mkdir -p "$TESTDIR/socks"
-exec {smfd}< <(exec "$SOCKMAKER" "$TESTDIR/socks")
+exec {smfd}< <(exec "$SOCKMAKER" "$TESTDIR/socks" paths)
 SM_PID=$!
 _e2e_pids+=("$SM_PID")	# lib.sh's cleanup ends it (and so its children)
 : >"$TESTDIR/sockmaker.out"
@@ -211,6 +211,17 @@ for l in "${LABELS[@]}"; do
 	fi
 	t_is "$bad" "" "${DESC[$l]}: its channels row"
 done
+# paths the generic checks above cover, said plainly: a full 108-byte
+# sun_path (no room for its NUL) and bytes info and DETAIL escape once
+for l in ul.full ul.back ul.del; do
+	x=${S_X[$l]#*x_path=} x=${x%% *}
+	sk_info "${DIR[$l]}/info"
+	t_is "${SKI[path]:-}" "$x" "$l: info path: the bound path, escaped once"
+	r=${ROW[${S_KIND[$l]}/${S_PID[$l]}/${S_FD[$l]}]:-}
+	t_is "${r##*$TAB}" "stream\\040listen\\040$x" "$l: channels DETAIL: the bound path, escaped once"
+done
+x=${S_X[ul.full]#*x_path=} x=${x%% *}
+t_is "${#x}" 108 "ul.full is bound to a path of 108 bytes"
 # a process's own table: the header and the same rows
 for role in tcp-srv ul-cli ns-cli; do
 	pid=${ROLE_PID[$role]}
