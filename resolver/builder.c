@@ -83,18 +83,20 @@ int builder_add_peer(struct builder *b, uint32_t a, uint32_t c)
 	return 0;
 }
 
+int endpoint_object_order(const struct ipc_endpoint *a, const struct ipc_endpoint *b)
+{
+	if (a->object[0] != b->object[0])
+		return a->object[0] < b->object[0] ? -1 : 1;
+	return (a->object[1] > b->object[1]) - (a->object[1] < b->object[1]);
+}
+
 static int compare_by_object(const void *x, const void *y, void *context)
 {
 	const struct ipc_endpoint *sort_endpoints = context;
-	const struct ipc_endpoint *a = &sort_endpoints[*(const uint32_t *)x];
-	const struct ipc_endpoint *b = &sort_endpoints[*(const uint32_t *)y];
+	uint32_t i = *(const uint32_t *)x, j = *(const uint32_t *)y;
+	int c = endpoint_object_order(&sort_endpoints[i], &sort_endpoints[j]);
 
-	if (a->object[0] != b->object[0])
-		return a->object[0] < b->object[0] ? -1 : 1;
-	if (a->object[1] != b->object[1])
-		return a->object[1] < b->object[1] ? -1 : 1;
-	return (*(const uint32_t *)x > *(const uint32_t *)y) -
-	       (*(const uint32_t *)x < *(const uint32_t *)y);
+	return c ? c : (i > j) - (i < j);
 }
 
 /* Within one object's endpoints (group): every reader with every writer

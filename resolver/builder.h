@@ -129,6 +129,8 @@ enum object_pairing {
 	PAIR_OPPOSITE_ENDS,	/* a reader with a writer (pipes: rw is both) */
 };
 
+/* Orders endpoints by the object they reach (object[0], then object[1]). */
+int endpoint_object_order(const struct ipc_endpoint *a, const struct ipc_endpoint *b);
 /* Peers the endpoints of the kinds in kinds_mask that reach the same
  * object, as pairing says, in time linear in the peers found. */
 int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing);

@@ -1,9 +1,6 @@
 /* Pipes (pipefs, named by the link) and FIFOs (a path whose target is a
  * FIFO): peers are the fds holding the other end. */
-#include <errno.h>
 #include <inttypes.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "builder.h"

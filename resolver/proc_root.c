@@ -39,23 +39,20 @@ void proc_root_close(struct proc_root *root)
 
 /* Numbers written without printf: paths are made for every process and
  * many fds. */
-static char *put_decimal(char *p, long v)
+static char *put_decimal(char *p, unsigned v)
 {
-	char digits[24], *d = digits + sizeof(digits);
-	unsigned long u = v < 0 ? -(unsigned long)v : (unsigned long)v;
+	char digits[16], *d = digits + sizeof(digits);
 
 	do
-		*--d = (char)('0' + u % 10);
-	while ((u /= 10));
-	if (v < 0)
-		*p++ = '-';
+		*--d = (char)('0' + v % 10);
+	while ((v /= 10));
 	memcpy(p, d, (size_t)(digits + sizeof(digits) - d));
 	return p + (digits + sizeof(digits) - d);
 }
 
 const char *proc_path(char path[PROC_PATH_MAX], pid_t id, const char *file, int n)
 {
-	char *p = put_decimal(path, id);
+	char *p = put_decimal(path, (unsigned)id);
 	size_t len;
 
 	if (file) {
@@ -66,7 +63,7 @@ const char *proc_path(char path[PROC_PATH_MAX], pid_t id, const char *file, int 
 	}
 	if (n >= 0) {
 		*p++ = '/';
-		p = put_decimal(p, n);
+		p = put_decimal(p, (unsigned)n);
 	}
 	*p = '\0';
 	return path;

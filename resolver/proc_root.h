@@ -10,10 +10,10 @@
 /* Room for "<pid>/<file>/<n>" with file up to 32 bytes. */
 #define PROC_PATH_MAX 64
 
-/* Writes "<id>", then "/<file>" when file is set, then "/<n>" when n >= 0:
- * a path relative to the procfs root such as "42/fdinfo/7", or an fd's
- * name in its directory ("7").  file is a short constant ("stat",
- * "ns/net").  Returns path. */
+/* Writes "<id>" (id >= 0), then "/<file>" when file is set, then "/<n>"
+ * when n >= 0: a path relative to the procfs root such as "42/fdinfo/7",
+ * or an fd's name in its directory ("7").  file is a short constant
+ * ("stat", "ns/net").  Returns path. */
 const char *proc_path(char path[PROC_PATH_MAX], pid_t id, const char *file, int n);
 
 /* Reads a whole small file relative to the procfs root into buf, NUL

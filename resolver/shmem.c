@@ -38,12 +38,9 @@ static int compare_holding(const void *x, const void *y, void *context)
 	const struct ipc_endpoint *eps = context;
 	const struct ipc_endpoint *a = &eps[*(const uint32_t *)x];
 	const struct ipc_endpoint *b = &eps[*(const uint32_t *)y];
+	int c = endpoint_object_order(a, b);
 
-	if (a->object[0] != b->object[0])
-		return a->object[0] < b->object[0] ? -1 : 1;
-	if (a->object[1] != b->object[1])
-		return a->object[1] < b->object[1] ? -1 : 1;
-	return (a->process > b->process) - (a->process < b->process);
+	return c ? c : (a->process > b->process) - (a->process < b->process);
 }
 
 static bool same_object(const struct ipc_endpoint *ep, const struct maps_object *o)

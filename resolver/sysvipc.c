@@ -6,7 +6,6 @@
  * with key a signed decimal and perms octal. */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -18,11 +17,14 @@
 #define MAX_FIELDS 16
 
 /* The class names are those of the /proc/sysvipc files. */
-static const char *const class_dirs[IPC_SYSV_CLASS_COUNT] = { "shm", "msg", "sem" };
+#define SYSVIPC_DIR "sysvipc/"
+static const char *const class_paths[IPC_SYSV_CLASS_COUNT] = {
+	SYSVIPC_DIR "shm", SYSVIPC_DIR "msg", SYSVIPC_DIR "sem",
+};
 
 const char *ipc_sysv_class_dir(enum ipc_sysv_class cls)
 {
-	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_dirs[cls] : "?";
+	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_paths[cls] + strlen(SYSVIPC_DIR) : "?";
 }
 
 int ipc_sysv_class_from_dir(const char *name)
@@ -30,7 +32,7 @@ int ipc_sysv_class_from_dir(const char *name)
 	int c;
 
 	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++)
-		if (strcmp(class_dirs[c], name) == 0)
+		if (strcmp(ipc_sysv_class_dir(c), name) == 0)
 			return c;
 	return -ENOENT;
 }
@@ -145,11 +147,9 @@ int sysvipc_read(const struct proc_root *root, enum ipc_sysv_class cls, char *bu
 		 struct sysv_list *list)
 {
 	struct read_context context = { .cls = cls, .list = list };
-	char path[32];
 	int fd, r;
 
-	snprintf(path, sizeof(path), "sysvipc/%s", ipc_sysv_class_dir(cls));
-	fd = openat(root->dirfd, path, O_RDONLY | O_CLOEXEC);
+	fd = openat(root->dirfd, class_paths[cls], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	r = read_lines(fd, buf, size, &list->bad_lines, add_line, &context);

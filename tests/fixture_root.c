@@ -18,14 +18,13 @@
 static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
 			    unsigned what, struct fd_facts *out)
 {
-	char facts_path[96], text[256], *token, *save = NULL;
+	char facts_path[PROC_PATH_MAX], text[256], *token, *save = NULL;
 	bool stat_asked = what & FD_FACT_STAT;
 	unsigned major, minor;
 	ssize_t n;
 
 	(void)fd_dir;
-	snprintf(facts_path, sizeof(facts_path), "%d/fdfacts/%d", pid, fd);
-	n = proc_read_file(root, facts_path, text, sizeof(text));
+	n = proc_read_file(root, proc_path(facts_path, pid, "fdfacts", fd), text, sizeof(text));
 	if (n < 0)
 		return (int)n;
 	if (what & FD_FACT_ACCESS)
