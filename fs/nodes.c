@@ -78,10 +78,12 @@ static int resize(struct node_table *t, size_t n_buckets)
 struct node_table *nodes_new(void)
 {
 	struct node_table *t = calloc(1, sizeof(*t));
-	struct node_key root = { .type = NODE_ROOT };
+	struct node_key root;
 
 	if (!t)
 		return NULL;
+	memset(&root, 0, sizeof(root));
+	root.type = NODE_ROOT;
 	pthread_mutex_init(&t->lock, NULL);
 	t->next_id = NODE_ROOT_ID;
 	if (resize(t, 1024) < 0 || nodes_remember(t, &root) != NODE_ROOT_ID) {
@@ -136,7 +138,7 @@ uint64_t nodes_remember(struct node_table *t, const struct node_key *key)
 			pthread_mutex_unlock(&t->lock);
 			return 0;
 		}
-		node->key = *key;
+		memcpy(&node->key, key, sizeof(*key));	/* padding too */
 		node->id = t->next_id++;
 		insert(t, node);
 		t->count++;
@@ -154,7 +156,7 @@ int nodes_key(struct node_table *t, uint64_t id, struct node_key *out)
 	pthread_mutex_lock(&t->lock);
 	node = find_id(t, id);
 	if (node)
-		*out = node->key;
+		memcpy(out, &node->key, sizeof(*out));
 	pthread_mutex_unlock(&t->lock);
 	return node ? 0 : -ENOENT;
 }

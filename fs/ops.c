@@ -9,360 +9,13 @@
 
 #include "kernel_caps.h"
 #include "render.h"
+#include "tree.h"
 
-/* What a node's key names in one snapshot. */
-struct target {
-	const struct ipc_process *proc;
-	const struct ipc_endpoint *ep, *peer;	/* peer: also a sysv member */
-	const struct ipc_sysv_object *sysv;
-};
-
-static bool same_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
-		      const struct node_key *key)
+static int hash_child(void *ctx, const struct tree_child *child)
 {
-	const struct ipc_process *proc = ipc_endpoint_process(snap, peer);
-
-	return proc->pid == key->peer_pid && proc->start_time == key->peer_start &&
-	       peer->kind == key->peer_kind && strcmp(peer->name, key->peer_name) == 0;
-}
-
-/* The System V object of a sysv node; its ctime tells a reused id. */
-static int resolve_sysv(const struct ipc_snapshot *snap, const struct node_key *key,
-			struct target *t)
-{
-	uint32_t i;
-
-	if (key->type == NODE_SYSV_ROOT || key->type == NODE_SYSV_CLASS)
-		return 0;
-	t->sysv = ipc_sysv_find(snap, key->kind, key->pid);
-	if (!t->sysv || (uint64_t)t->sysv->ctime != key->start)
-		return -ENOENT;
-	if (key->type != NODE_SYSV_MEMBER)
-		return 0;
-	for (i = 0; i < t->sysv->n_members; i++) {
-		t->peer = ipc_sysv_member(snap, t->sysv, i);
-		if (same_peer(snap, t->peer, key))
-			return 0;
-	}
-	return -ENOENT;
-}
-
-static int resolve(const struct ipc_snapshot *snap, const struct node_key *key, struct target *t)
-{
-	*t = (struct target){0};
-	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS)
-		return 0;
-	if (key->type >= NODE_SYSV_ROOT)
-		return resolve_sysv(snap, key, t);
-	t->proc = ipc_snapshot_process(snap, key->pid);
-	if (!t->proc || t->proc->start_time != key->start)
-		return -ENOENT;
-	if (key->type == NODE_PROC || key->type == NODE_COMM ||
-	    key->type == NODE_PROC_CHANNELS || key->type == NODE_KIND)
-		return 0;
-	t->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, key->name);
-	if (!t->ep)
-		return -ENOENT;
-	if (key->type != NODE_PEER)
-		return 0;
-	t->peer = ipc_endpoint_find_peer(snap, t->ep, key->peer_pid, key->peer_name);
-	return t->peer && same_peer(snap, t->peer, key) ? 0 : -ENOENT;
-}
-
-static bool is_dir(enum node_type type)
-{
-	return type == NODE_ROOT || type == NODE_PROC || type == NODE_KIND ||
-	       type == NODE_ENDPOINT || type == NODE_SYSV_ROOT || type == NODE_SYSV_CLASS ||
-	       type == NODE_SYSV_OBJECT;
-}
-
-static bool is_link(enum node_type type)
-{
-	return type == NODE_SELF || type == NODE_PEER || type == NODE_SYSV_MEMBER;
-}
-
-static void sysv_key(struct node_key *key, enum node_type type,
-		     const struct ipc_sysv_object *obj)
-{
-	*key = (struct node_key){ .type = type, .kind = obj->cls, .pid = obj->id,
-				  .start = (uint64_t)obj->ctime };
-}
-
-static void proc_key(struct node_key *key, enum node_type type, const struct ipc_process *proc)
-{
-	*key = (struct node_key){ .type = type, .pid = proc->pid, .start = proc->start_time };
-}
-
-static void endpoint_key(struct node_key *key, enum node_type type,
-			 const struct ipc_process *proc, const struct ipc_endpoint *ep)
-{
-	proc_key(key, type, proc);
-	key->kind = ep->kind;
-	memcpy(key->name, ep->name, sizeof(key->name));
-}
-
-/* The peer_* fields name the endpoint a link points at. */
-static void set_peer(struct node_key *key, const struct ipc_snapshot *snap,
-		     const struct ipc_endpoint *peer)
-{
-	const struct ipc_process *peer_proc = ipc_endpoint_process(snap, peer);
-
-	key->peer_pid = peer_proc->pid;
-	key->peer_start = peer_proc->start_time;
-	key->peer_kind = peer->kind;
-	memcpy(key->peer_name, peer->name, sizeof(key->peer_name));
-}
-
-static void peer_key(struct node_key *key, const struct ipc_snapshot *snap,
-		     const struct target *parent, const struct ipc_endpoint *peer)
-{
-	endpoint_key(key, NODE_PEER, parent->proc, parent->ep);
-	set_peer(key, snap, peer);
-}
-
-static void peer_link_name(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
-			   char *out, size_t size)
-{
-	snprintf(out, size, "%d:%s", ipc_endpoint_process(snap, peer)->pid, peer->name);
-}
-
-/* Calls fn for each child of a directory, in a stable order; stops at the
- * first non-zero return and passes it on. */
-typedef int (*child_fn)(void *ctx, const char *name, const struct node_key *key,
-			const struct target *target);
-
-static int for_each_child(const struct ipc_snapshot *snap, const struct node_key *key,
-			  const struct target *t, child_fn fn, void *ctx)
-{
-	char name[2 * IPC_NAME_MAX];
-	struct node_key child;
-	struct target ct;
-	uint32_t i;
-	size_t p;
-	int k, r;
-
-	switch (key->type) {
-	case NODE_ROOT:
-		child = (struct node_key){ .type = NODE_SELF };
-		if ((r = fn(ctx, "self", &child, t)))
-			return r;
-		child.type = NODE_CHANNELS;
-		if ((r = fn(ctx, "channels", &child, t)))
-			return r;
-		child.type = NODE_SYSV_ROOT;
-		if ((r = fn(ctx, "sysv", &child, t)))
-			return r;
-		for (p = 0; p < snap->n_processes; p++) {
-			ct = (struct target){ .proc = &snap->processes[p] };
-			if (!ct.proc->n_endpoints)
-				continue;
-			proc_key(&child, NODE_PROC, ct.proc);
-			snprintf(name, sizeof(name), "%d", ct.proc->pid);
-			if ((r = fn(ctx, name, &child, &ct)))
-				return r;
-		}
-		return 0;
-	case NODE_PROC:
-		proc_key(&child, NODE_COMM, t->proc);
-		if ((r = fn(ctx, "comm", &child, t)))
-			return r;
-		child.type = NODE_PROC_CHANNELS;
-		if ((r = fn(ctx, "channels", &child, t)))
-			return r;
-		for (k = 0; k < IPC_KIND_COUNT; k++) {
-			if (!(t->proc->kinds & (1u << k)))
-				continue;
-			proc_key(&child, NODE_KIND, t->proc);
-			child.kind = (uint8_t)k;
-			if ((r = fn(ctx, ipc_kind_dir(k), &child, t)))
-				return r;
-		}
-		return 0;
-	case NODE_KIND:
-		for (i = 0; i < t->proc->n_endpoints; i++) {
-			ct = *t;
-			ct.ep = &snap->endpoints[t->proc->first_endpoint + i];
-			if (ct.ep->kind != key->kind)
-				continue;
-			endpoint_key(&child, NODE_ENDPOINT, t->proc, ct.ep);
-			if ((r = fn(ctx, ct.ep->name, &child, &ct)))
-				return r;
-		}
-		return 0;
-	case NODE_ENDPOINT:
-		endpoint_key(&child, NODE_INFO, t->proc, t->ep);
-		if ((r = fn(ctx, "info", &child, t)))
-			return r;
-		for (i = 0; i < t->ep->n_peers; i++) {
-			ct = *t;
-			ct.peer = ipc_endpoint_peer(snap, t->ep, i);
-			peer_key(&child, snap, t, ct.peer);
-			peer_link_name(snap, ct.peer, name, sizeof(name));
-			if ((r = fn(ctx, name, &child, &ct)))
-				return r;
-		}
-		return 0;
-	case NODE_SYSV_ROOT:
-		for (k = 0; k < IPC_SYSV_CLASS_COUNT; k++) {
-			child = (struct node_key){ .type = NODE_SYSV_CLASS, .kind = (uint8_t)k };
-			if ((r = fn(ctx, ipc_sysv_class_dir(k), &child, t)))
-				return r;
-		}
-		return 0;
-	case NODE_SYSV_CLASS: {
-		const struct ipc_sysv_object *objects = ipc_sysv_objects(snap, key->kind, &p);
-		size_t count = p;
-
-		for (p = 0; p < count; p++) {
-			ct = (struct target){ .sysv = &objects[p] };
-			sysv_key(&child, NODE_SYSV_OBJECT, ct.sysv);
-			snprintf(name, sizeof(name), "%d", ct.sysv->id);
-			if ((r = fn(ctx, name, &child, &ct)))
-				return r;
-		}
-		return 0;
-	}
-	case NODE_SYSV_OBJECT:
-		sysv_key(&child, NODE_SYSV_INFO, t->sysv);
-		if ((r = fn(ctx, "info", &child, t)))
-			return r;
-		for (i = 0; i < t->sysv->n_members; i++) {
-			ct = *t;
-			ct.peer = ipc_sysv_member(snap, t->sysv, i);
-			sysv_key(&child, NODE_SYSV_MEMBER, t->sysv);
-			set_peer(&child, snap, ct.peer);
-			peer_link_name(snap, ct.peer, name, sizeof(name));
-			if ((r = fn(ctx, name, &child, &ct)))
-				return r;
-		}
-		return 0;
-	default:
-		return -ENOTDIR;
-	}
-}
-
-/* The key of name in the directory key; any live process and any kind is
- * found, listed or not. */
-static int child_key(const struct ipc_snapshot *snap, const struct node_key *key,
-		     const struct target *t, const char *name, struct node_key *child,
-		     struct target *ct)
-{
-	char peer_name[2 * IPC_NAME_MAX];
-	char *end;
-	long pid;
-	uint32_t i;
-	int kind;
-
-	*ct = *t;
-	switch (key->type) {
-	case NODE_ROOT:
-		*child = (struct node_key){0};
-		if (strcmp(name, "self") == 0) {
-			child->type = NODE_SELF;
-			return 0;
-		}
-		if (strcmp(name, "channels") == 0) {
-			child->type = NODE_CHANNELS;
-			return 0;
-		}
-		if (strcmp(name, "sysv") == 0) {
-			child->type = NODE_SYSV_ROOT;
-			return 0;
-		}
-		if (name[0] < '1' || name[0] > '9')
-			return -ENOENT;
-		errno = 0;
-		pid = strtol(name, &end, 10);
-		if (errno || *end || pid > INT32_MAX)
-			return -ENOENT;
-		ct->proc = ipc_snapshot_process(snap, (pid_t)pid);
-		if (!ct->proc)
-			return -ENOENT;
-		proc_key(child, NODE_PROC, ct->proc);
-		return 0;
-	case NODE_PROC:
-		if (strcmp(name, "comm") == 0) {
-			proc_key(child, NODE_COMM, t->proc);
-			return 0;
-		}
-		if (strcmp(name, "channels") == 0) {
-			proc_key(child, NODE_PROC_CHANNELS, t->proc);
-			return 0;
-		}
-		kind = ipc_kind_from_dir(name);
-		if (kind < 0)
-			return kind;
-		proc_key(child, NODE_KIND, t->proc);
-		child->kind = (uint8_t)kind;
-		return 0;
-	case NODE_KIND:
-		ct->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, name);
-		if (!ct->ep)
-			return -ENOENT;
-		endpoint_key(child, NODE_ENDPOINT, t->proc, ct->ep);
-		return 0;
-	case NODE_ENDPOINT:
-		if (strcmp(name, "info") == 0) {
-			endpoint_key(child, NODE_INFO, t->proc, t->ep);
-			return 0;
-		}
-		/* "<pid>:<name>", the pid written as peer_link_name does. */
-		if (name[0] < '1' || name[0] > '9')
-			return -ENOENT;
-		errno = 0;
-		pid = strtol(name, &end, 10);
-		if (errno || *end != ':' || pid > INT32_MAX)
-			return -ENOENT;
-		ct->peer = ipc_endpoint_find_peer(snap, t->ep, (pid_t)pid, end + 1);
-		if (!ct->peer)
-			return -ENOENT;
-		peer_key(child, snap, t, ct->peer);
-		return 0;
-	case NODE_SYSV_ROOT:
-		kind = ipc_sysv_class_from_dir(name);
-		if (kind < 0)
-			return kind;
-		*child = (struct node_key){ .type = NODE_SYSV_CLASS, .kind = (uint8_t)kind };
-		return 0;
-	case NODE_SYSV_CLASS:
-		if (name[0] < '0' || name[0] > '9')
-			return -ENOENT;
-		errno = 0;
-		pid = strtol(name, &end, 10);
-		if (errno || *end || pid > INT32_MAX)
-			return -ENOENT;
-		ct->sysv = ipc_sysv_find(snap, key->kind, (int)pid);
-		if (!ct->sysv)
-			return -ENOENT;
-		sysv_key(child, NODE_SYSV_OBJECT, ct->sysv);
-		return 0;
-	case NODE_SYSV_OBJECT:
-		if (strcmp(name, "info") == 0) {
-			sysv_key(child, NODE_SYSV_INFO, t->sysv);
-			return 0;
-		}
-		for (i = 0; i < t->sysv->n_members; i++) {
-			ct->peer = ipc_sysv_member(snap, t->sysv, i);
-			peer_link_name(snap, ct->peer, peer_name, sizeof(peer_name));
-			if (strcmp(peer_name, name) == 0) {
-				sysv_key(child, NODE_SYSV_MEMBER, t->sysv);
-				set_peer(child, snap, ct->peer);
-				return 0;
-			}
-		}
-		return -ENOENT;
-	default:
-		return -ENOTDIR;
-	}
-}
-
-static int hash_child(void *ctx, const char *name, const struct node_key *key,
-		      const struct target *t)
-{
+	const char *name = child->name;
 	uint64_t *h = ctx;
 
-	(void)key;
-	(void)t;
 	for (; *name; name++)
 		*h = (*h ^ (unsigned char)*name) * 0x100000001b3u;
 	*h = (*h ^ '/') * 0x100000001b3u;
@@ -383,23 +36,11 @@ static void fill_attr(struct ipcfs *fs, const struct ipc_snapshot *snap, uint64_
 		st->st_uid = t->proc->fd_owner;
 		st->st_gid = t->proc->fd_group;
 	}
-	switch (key->type) {
-	case NODE_ROOT:
-		st->st_mode = S_IFDIR | 0555;
-		break;
-	case NODE_PROC:
-		/* The kernel enforces who enters, as for /proc/<pid>/fd. */
-		st->st_mode = S_IFDIR | (t->proc->fd_mode & 07777);
-		break;
-	default:
-		st->st_mode = is_dir(key->type) ? S_IFDIR | 0555 :
-			      is_link(key->type) ? S_IFLNK | 0777 : S_IFREG | 0444;
-		break;
-	}
+	st->st_mode = tree_mode(key, t);
 	if (S_ISDIR(st->st_mode)) {
 		st->st_nlink = 2;
 		if (!nodes_dir_mtime_known(fs->nodes, id, generation, &mtime)) {
-			for_each_child(snap, key, t, hash_child, &listing);
+			tree_list(snap, key, t, 0, hash_child, &listing);
 			mtime = nodes_dir_mtime(fs->nodes, id, generation, listing, snap->built);
 		}
 	}
@@ -435,7 +76,7 @@ static int request_begin(fuse_req_t req, fuse_ino_t ino, enum freshness freshnes
 	rq->fs = fs_of(req);
 	rq->held = NULL;
 	r = nodes_key(rq->fs->nodes, ino, &rq->key);
-	if (is_dir(rq->key.type))
+	if (tree_is_dir(rq->key.type))
 		freshness = FOR_CONTENT;
 	if (r == 0) {
 		rq->held = freshness == FOR_CONTENT ? snapcache_acquire(&rq->fs->cache) :
@@ -444,7 +85,7 @@ static int request_begin(fuse_req_t req, fuse_ino_t ino, enum freshness freshnes
 	}
 	if (r == 0) {
 		rq->snap = rq->held->snap;
-		r = resolve(rq->snap, &rq->key, &rq->target);
+		r = tree_resolve(rq->snap, &rq->key, &rq->target);
 	}
 	if (r < 0) {
 		snapcache_release(rq->held);
@@ -471,15 +112,14 @@ static void fill_entry(struct request *rq, const struct node_key *key, const str
 static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
 	struct fuse_entry_param e;
-	struct node_key child;
-	struct target ct;
+	struct tree_child child;
 	struct request rq;
 	uint64_t id;
 	int r;
 
 	if (request_begin(req, parent, FOR_CONTENT, &rq) < 0)
 		return;
-	r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
+	r = tree_find(rq.snap, &rq.key, &rq.target, name, &child);
 	/* A process younger than the snapshot (the caller's own, through
 	 * self) is worth a rebuild rather than ENOENT. */
 	if (r == -ENOENT && rq.key.type == NODE_ROOT &&
@@ -491,14 +131,14 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 			return;
 		}
 		rq.snap = rq.held->snap;
-		r = child_key(rq.snap, &rq.key, &rq.target, name, &child, &ct);
+		r = tree_find(rq.snap, &rq.key, &rq.target, name, &child);
 	}
 	if (r == 0) {
-		id = nodes_remember(rq.fs->nodes, &child);
+		id = nodes_remember(rq.fs->nodes, &child.key);
 		if (!id) {
 			r = -ENOMEM;
 		} else {
-			fill_entry(&rq, &child, &ct, id, &e);
+			fill_entry(&rq, &child.key, &child.target, id, &e);
 			fuse_reply_entry(req, &e);
 		}
 	}
@@ -571,7 +211,7 @@ struct listing {
 	struct request *rq;
 	char *buf;
 	size_t size, used;
-	off_t offset, index;
+	uint64_t offset;	/* the cookie of the last entry already returned */
 	bool plus;
 	int error;
 };
@@ -585,49 +225,47 @@ static size_t entry_room(const struct listing *l, const char *name)
 	return l->used + need <= l->size ? need : 0;
 }
 
+/* cookie: where the next request resumes (after this entry). */
 static void put_entry(struct listing *l, const char *name, const struct fuse_entry_param *e,
-		      size_t need)
+		      uint64_t cookie, size_t need)
 {
 	if (l->plus)
 		fuse_add_direntry_plus(l->req, l->buf + l->used, l->size - l->used, name, e,
-				       l->index);
+				       (off_t)cookie);
 	else
 		fuse_add_direntry(l->req, l->buf + l->used, l->size - l->used, name, &e->attr,
-				  l->index);
+				  (off_t)cookie);
 	l->used += need;
 }
 
-static int add_entry(void *ctx, const char *name, const struct node_key *key,
-		     const struct target *t)
+static int add_entry(void *ctx, const struct tree_child *child)
 {
 	struct listing *l = ctx;
 	struct fuse_entry_param e = { .attr.st_ino = 1 };
 	size_t need;
 	uint64_t id;
 
-	if (l->index++ < l->offset)
-		return 0;
-	need = entry_room(l, name);
+	need = entry_room(l, child->name);
 	if (!need)
 		return 1;
 	if (l->plus) {
 		/* Every entry returned by readdirplus counts as a lookup. */
-		id = nodes_remember(l->rq->fs->nodes, key);
+		id = nodes_remember(l->rq->fs->nodes, &child->key);
 		if (!id) {
 			l->error = -ENOMEM;
 			return 1;
 		}
-		fill_entry(l->rq, key, t, id, &e);
+		fill_entry(l->rq, &child->key, &child->target, id, &e);
 	} else {
-		e.attr.st_mode = is_link(key->type) ? S_IFLNK :
-				 is_dir(key->type) ? S_IFDIR : S_IFREG;
+		e.attr.st_mode = tree_mode(&child->key, &child->target) & S_IFMT;
 	}
-	put_entry(l, name, &e, need);
+	put_entry(l, child->name, &e, child->cookie, need);
 	return 0;
 }
 
-/* "." and "..", first in every listing.  Node id 0 in readdirplus: the
- * kernel links no dentry for them, so they count no lookup. */
+/* "." and "..", first in every listing, cookies 1 and 2.  Node id 0 in
+ * readdirplus: the kernel links no dentry for them, so they count no
+ * lookup. */
 static int add_dot_entries(struct listing *l, fuse_ino_t ino)
 {
 	static const char *const names[] = { ".", ".." };
@@ -635,13 +273,13 @@ static int add_dot_entries(struct listing *l, fuse_ino_t ino)
 	size_t i, need;
 
 	for (i = 0; i < 2; i++) {
-		if (l->index++ < l->offset)
+		if (i + 1 <= l->offset)
 			continue;
 		need = entry_room(l, names[i]);
 		if (!need)
 			return 1;
 		e.attr.st_ino = i == 0 ? ino : FUSE_ROOT_ID;
-		put_entry(l, names[i], &e, need);
+		put_entry(l, names[i], &e, i + 1, need);
 	}
 	return 0;
 }
@@ -649,7 +287,8 @@ static int add_dot_entries(struct listing *l, fuse_ino_t ino)
 static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,
 			   bool plus)
 {
-	struct listing l = { .req = req, .size = size, .offset = offset, .plus = plus };
+	struct listing l = { .req = req, .size = size, .offset = offset < 0 ? 0 : (uint64_t)offset,
+			     .plus = plus };
 	struct request rq;
 	int r;
 
@@ -663,7 +302,7 @@ static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 		return;
 	}
 	r = add_dot_entries(&l, ino) ? 0 :
-	    for_each_child(rq.snap, &rq.key, &rq.target, add_entry, &l);
+	    tree_list(rq.snap, &rq.key, &rq.target, l.offset, add_entry, &l);
 	if (r < 0)
 		fuse_reply_err(req, -r);
 	else if (l.error && !l.used)
@@ -757,7 +396,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		ipc_sysv_info(rq.snap, rq.target.sysv, &tb);
 		break;
 	default:
-		tb.error = is_dir(rq.key.type) ? -EISDIR : -EINVAL;
+		tb.error = tree_is_dir(rq.key.type) ? -EISDIR : -EINVAL;
 		break;
 	}
 	request_end(&rq);
