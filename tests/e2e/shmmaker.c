@@ -2,6 +2,9 @@
  * end-to-end test tests/e2e/test_shared.sh.
  *
  *   shmmaker shared          build the scenario below, report, wait
+ *   shmmaker names           a memfd named "a<newline>b\c d" (M3, 4096
+ *                            bytes): fd in "nm-holder", only mapped in
+ *                            "nm-mapper"; same protocol
  *   shmmaker reuse T PID...  once the clock reads T (seconds since the
  *                            epoch) or later, start one process with each
  *                            given pid (clone3 set_tid; the pids must be
@@ -621,6 +624,41 @@ static void scenario_shared(void)
 	report("sysv class=sem id=%d key=0x%08x\n", sem_id, (unsigned)KEY_SEM(parent_pid));
 }
 
+/* nm-holder: M3 by fd; nm-mapper: M3 only mapped */
+static struct shmem m3 = { .obj = "M3" };
+
+static void name_holder(void *arg)
+{
+	(void)arg;
+	set_identity("nm-holder", "sm-nm-holder");
+	move_fd(m3.fd, 3);
+	keep_only(1, (int[]){ 3 });
+	report_shmem_fd("memfd", 3, "rw", &m3, "no");
+}
+
+static void name_mapper(void *arg)
+{
+	void *s[1];
+
+	(void)arg;
+	set_identity("nm-mapper", "sm-nm-mapper");
+	s[0] = map_or_die(m3.fd, m3.size, PROT_READ | PROT_WRITE, 0);
+	keep_only(0, NULL);
+	report_map("memfd", &m3, "rw", 1, s, true);
+}
+
+static void scenario_names(void)
+{
+	char msg[64];
+
+	make_shmem(&m3, memfd_create("a\nb\\c d", MFD_CLOEXEC), 4096);
+	spawn(name_holder, NULL, msg, sizeof msg);
+	spawn(name_mapper, NULL, msg, sizeof msg);
+	close(m3.fd);
+	set_identity("parent", "sm-names");
+	report("memfd obj=%s ino=%llu dev=%s size=%zu\n", m3.obj, m3.ino, m3.dev, m3.size);
+}
+
 /* an impostor: a process with a reused pid and no IPC object */
 static void impostor(void *arg)
 {
@@ -669,7 +707,7 @@ static int cleanup_run(pid_t p)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: shmmaker shared | shmmaker reuse T PID... | "
+	fprintf(stderr, "usage: shmmaker shared | shmmaker names | shmmaker reuse T PID... | "
 			"shmmaker cleanup PID\n");
 	exit(2);
 }
@@ -688,7 +726,7 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "cleanup") == 0)
 		return cleanup_run((pid_t)atoi(argv[2]));
-	if (!(argc == 2 && strcmp(argv[1], "shared") == 0) &&
+	if (!(argc == 2 && (strcmp(argv[1], "shared") == 0 || strcmp(argv[1], "names") == 0)) &&
 	    !(argc >= 4 && strcmp(argv[1], "reuse") == 0))
 		usage();
 
@@ -701,6 +739,8 @@ int main(int argc, char **argv)
 
 	if (strcmp(argv[1], "shared") == 0)
 		scenario_shared();
+	else if (strcmp(argv[1], "names") == 0)
+		scenario_names();
 	else
 		scenario_reuse((time_t)atoll(argv[2]), argc - 3, argv + 3);
 

@@ -422,6 +422,31 @@ t_is "$LS_GOT" "$LS_WANT" "the objects still list only their live processes, non
 cm_stop reuse
 
 # ======================================================================
+section "a memfd name the kernel escapes in maps, reached only by mapping"
+# ======================================================================
+# maps writes the newline of "a<newline>b\c d" as \012 (and the backslash
+# as itself); ipcfs shows the name as the fd holder's link reads, escaped
+# once: the same path for both
+CHANMAKER=$SHMMAKER cm_start nm names
+declare -A NM_X=()
+while read -r what rest; do
+	[ "$what" = ep ] || continue
+	[[ $rest =~ role=([a-z-]+).*\ name=([^ ]+).*x_path=([^ ]+) ]] || bail_out "bad line: $rest"
+	NM_X[${BASH_REMATCH[1]}]="${BASH_REMATCH[2]} ${BASH_REMATCH[3]}"
+done <"$TESTDIR/cm.nm"
+[ ${#NM_X[@]} = 2 ] || bail_out "shmmaker names: $(cat "$TESTDIR/cm.nm")"
+want='/memfd:a\012b\134c\040d\040(deleted)'
+t_is "${NM_X[nm-holder]#* } ${NM_X[nm-mapper]#* }" "$want $want" "harness: both ends report the name as the fd link reads, escaped"
+for r in nm-holder nm-mapper; do
+	dir=$MNT/${TAG_ROLE_PID[nm/$r]}/memfd/${NM_X[$r]%% *}
+	poll_until "$DEADLINE" test -e "$dir/info"
+	t_is "$(grep '^path: ' "$dir/info" 2>&1)" "path: ${want//\\040/ }" "$r ${NM_X[$r]%% *}: info path escaped once"
+	t_has "$(awk -F'\t' -v p="${TAG_ROLE_PID[nm/$r]}" '$2 == p { print $8 }' "$MNT/channels")" "$want" \
+		"$r ${NM_X[$r]%% *}: channels DETAIL holds the path escaped once"
+done
+cm_stop nm
+
+# ======================================================================
 section "end shmmaker: nothing left, and gone from the tree"
 # ======================================================================
 cm_stop sm
