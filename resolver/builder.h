@@ -90,7 +90,11 @@ struct builder {
 	size_t n_endpoints, cap_endpoints;
 	struct peer_edge *edges;
 	size_t n_edges, cap_edges;
-	void **module_state;	/* one per kind_modules entry */
+	/* The table (kind_modules), reached through the builder so that
+	 * modules and what they call do not depend on it. */
+	const struct kind_module *const *modules;
+	size_t n_modules;
+	void **module_state;	/* one per module */
 	struct ipc_snapshot *snap;	/* being built: modules may fill parts */
 };
 
