@@ -65,34 +65,33 @@ struct rendered *handles_get(struct handle_table *t, uint64_t id)
 	return file;
 }
 
-/* Unlinks and frees file when its last reference goes; called locked. */
-static void unref_locked(struct handle_table *t, struct rendered *file)
-{
-	struct rendered **p;
-
-	if (--file->refs)
-		return;
-	for (p = bucket(t, file->id); *p != file; p = &(*p)->next)
-		;
-	*p = file->next;
-	drop(file);
-}
-
 void handles_put(struct handle_table *t, struct rendered *file)
 {
+	unsigned refs;
+
 	pthread_mutex_lock(&t->lock);
-	unref_locked(t, file);
+	refs = --file->refs;
 	pthread_mutex_unlock(&t->lock);
+	if (!refs)
+		drop(file);
 }
 
+/* Unlinks the file at once, so it is no longer found and a second
+ * release cannot take a reader's reference; the last put frees it. */
 void handles_release(struct handle_table *t, uint64_t id)
 {
-	struct rendered *file;
+	struct rendered **p, *file;
+	unsigned refs = 1;
 
 	pthread_mutex_lock(&t->lock);
-	for (file = *bucket(t, id); file && file->id != id; file = file->next)
+	for (p = bucket(t, id); *p && (*p)->id != id; p = &(*p)->next)
 		;
-	if (file)
-		unref_locked(t, file);
+	file = *p;
+	if (file) {
+		*p = file->next;
+		refs = --file->refs;
+	}
 	pthread_mutex_unlock(&t->lock);
+	if (!refs)
+		drop(file);
 }

@@ -29,5 +29,5 @@ uint64_t handles_add(struct handle_table *table, char *data, size_t len);
 /* A reference to the file, or NULL once released; pair with handles_put. */
 struct rendered *handles_get(struct handle_table *table, uint64_t id);
 void handles_put(struct handle_table *table, struct rendered *file);
-/* Drops the open's reference. */
+/* Drops the open's reference; the file is no longer found. */
 void handles_release(struct handle_table *table, uint64_t id);
