@@ -13,30 +13,6 @@
 
 #include "builder.h"
 
-static int fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid, int fd,
-			     unsigned what, struct fd_facts *out);
-static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum);
-
-int proc_root_open(struct proc_root *root, const char *root_path)
-{
-	int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return -errno;
-	root->dirfd = fd;
-	root->fd_facts = fd_facts_syscalls;
-	root->mqueue_dev = 0;
-	root->sem_pid = sem_pid_syscall;
-	return 0;
-}
-
-void proc_root_close(struct proc_root *root)
-{
-	if (root->dirfd >= 0)
-		close(root->dirfd);
-	root->dirfd = -1;
-}
-
 /* Numbers written without printf: paths are made for every process and
  * many fds. */
 static char *put_decimal(char *p, unsigned v)
@@ -99,6 +75,35 @@ static int fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid
 	out->ino = stx.stx_ino;
 	out->size = stx.stx_size;
 	return 0;
+}
+
+static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
+{
+	int pid;
+
+	(void)root;
+	pid = semctl(semid, semnum, GETPID);
+	return pid < 0 ? -errno : pid;
+}
+
+int proc_root_open(struct proc_root *root, const char *root_path)
+{
+	int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	root->dirfd = fd;
+	root->fd_facts = fd_facts_syscalls;
+	root->mqueue_dev = 0;
+	root->sem_pid = sem_pid_syscall;
+	return 0;
+}
+
+void proc_root_close(struct proc_root *root)
+{
+	if (root->dirfd >= 0)
+		close(root->dirfd);
+	root->dirfd = -1;
 }
 
 ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size)
@@ -292,13 +297,4 @@ uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix)
 		return 0;
 	link[n] = '\0';
 	return link_inode(link, prefix);
-}
-
-static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
-{
-	int pid;
-
-	(void)root;
-	pid = semctl(semid, semnum, GETPID);
-	return pid < 0 ? -errno : pid;
 }
