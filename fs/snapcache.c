@@ -61,7 +61,7 @@ static struct held_snapshot *hold_current(struct snapcache *cache)
 static struct held_snapshot *run_build(struct snapcache *cache)
 {
 	uint64_t generation = ++cache->builds_started;
-	uint64_t started = cache->clock_ns();
+	uint64_t started = cache->clock_ns(), ended;
 	struct held_snapshot *held, *old = NULL;
 	struct ipc_snapshot *snap;
 
@@ -78,7 +78,9 @@ static struct held_snapshot *run_build(struct snapcache *cache)
 		held = NULL;
 	}
 	pthread_mutex_lock(&cache->lock);
+	ended = cache->clock_ns();
 	if (held) {
+		held->ended_ns = ended;
 		old = cache->current;
 		cache->current = held;
 	}
@@ -86,6 +88,16 @@ static struct held_snapshot *run_build(struct snapcache *cache)
 	cache->builds_ended = generation;
 	pthread_cond_broadcast(&cache->build_ended);
 	return old;
+}
+
+/* Fresh as snapcache.h says; ttl > 0. */
+static bool is_fresh(const struct snapcache *cache, const struct held_snapshot *held,
+		     uint64_t now)
+{
+	uint64_t ttl = cache->ttl_ns;
+
+	return now - held->started_ns <= ttl ||
+	       (held->ended_ns - held->started_ns > ttl && now - held->ended_ns <= ttl);
 }
 
 /* The rules of snapcache.h; fresh asks for the next build in any case. */
@@ -97,7 +109,7 @@ static struct held_snapshot *acquire(struct snapcache *cache, bool fresh)
 
 	pthread_mutex_lock(&cache->lock);
 	now = cache->clock_ns();
-	if (shares && cache->current && now - cache->current->started_ns <= cache->ttl_ns)
+	if (shares && cache->current && is_fresh(cache, cache->current, now))
 		wanted = cache->builds_ended;
 	else if (shares && cache->building)
 		wanted = cache->builds_started;

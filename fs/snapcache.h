@@ -1,9 +1,15 @@
 /* The current snapshot, shared read-only by every FUSE thread and rebuilt
  * when older than the ttl, one build at a time.
  *
+ * A snapshot is fresh while it is at most ttl old, counted from the start
+ * of its build; one whose build took longer than the ttl (so it was never
+ * fresh by that measure) stays fresh for ttl after the build ended, so
+ * that what follows a request on a slow host (the open after a lookup)
+ * does not pay a build of its own.
+ *
  * Which build a request takes (a request "arrives" when it first holds
- * the lock; a snapshot's age counts from the start of its build):
- *  - the current snapshot, if ttl > 0 and it is at most ttl old;
+ * the lock):
+ *  - the current snapshot, if ttl > 0 and it is fresh;
  *  - else, if ttl > 0 and a build is running, that build, however old it
  *    is by the time it ends: a build slower than the ttl never makes a
  *    request wait for a second one;
@@ -25,7 +31,7 @@
 struct held_snapshot {
 	struct ipc_snapshot *snap;
 	atomic_uint refs;
-	uint64_t started_ns;	/* the clock when the build began */
+	uint64_t started_ns, ended_ns;	/* the clock when the build began, ended */
 };
 
 /* Builds a snapshot as ipc_snapshot_build does. */
