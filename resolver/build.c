@@ -66,7 +66,8 @@ static int freeze(struct builder *b, struct ipc_snapshot *snap)
 		eps[i] = b->endpoints[order[i]];
 	free(order);
 	free(position);
-	memcpy(snap->processes, b->processes, b->n_processes * sizeof(*snap->processes));
+	if (b->n_processes)	/* processes is NULL when none was scanned */
+		memcpy(snap->processes, b->processes, b->n_processes * sizeof(*snap->processes));
 	for (i = 0; i < b->n_processes; i++) {
 		snap->processes[i].first_endpoint = 0;
 		snap->processes[i].n_endpoints = 0;

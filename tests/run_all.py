@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Runs every test (cmocka unit tests registered with meson, then the
-end-to-end scripts tests/e2e/test_*.sh), echoes their TAP output and ends
-with the line "N passed, N failed"; exits 1 when anything failed."""
+end-to-end scripts tests/e2e/test_*.sh and the bounded fuzz run
+tests/fuzz/test_fuzz.sh), echoes their TAP output and ends with the line
+"N passed, N failed"; exits 1 when anything failed."""
 import glob
 import json
 import os
@@ -60,7 +61,9 @@ def main():
     env = dict(os.environ,
                IPCFS=os.path.join(builddir, "ipcfs"),
                CHANMAKER=os.path.join(builddir, "tests", "chanmaker"))
-    for script in sorted(glob.glob(os.path.join(top, "tests", "e2e", "test_*.sh"))):
+    scripts = glob.glob(os.path.join(top, "tests", "e2e", "test_*.sh"))
+    scripts += glob.glob(os.path.join(top, "tests", "fuzz", "test_*.sh"))
+    for script in sorted(scripts):
         result = run(os.path.relpath(script, top), ["bash", script], top, env, 300)
         totals = [a + b for a, b in zip(totals, result)]
     passed, failed, skipped = totals

@@ -140,6 +140,23 @@ static void test_vanished_process_and_fd(void **state)
 	assert_string_equal(kthread->comm, "kworker/0:1");
 }
 
+/* No process at all (every one gone while listed, or an empty tree):
+ * an empty snapshot.  Found by fuzzing (tests/fuzz/corpus/proc/empty):
+ * freeze passed a NULL array to memcpy, which UBSan reports. */
+static void test_no_process(void **state)
+{
+	char tree[] = "/tmp/ipcfs-empty.XXXXXX";
+	struct ipc_snapshot *snap = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(tree));
+	assert_int_equal(fixture_build(tree, false, NULL, &snap), 0);
+	rmdir(tree);
+	assert_int_equal(snap->n_processes, 0);
+	assert_int_equal(snap->n_endpoints, 0);
+	ipc_snapshot_free(snap);
+}
+
 /* The fd directory of 160 made unreadable: the process stays, without
  * endpoints, flagged; others are unaffected. */
 static void test_unreadable_fd_directory(void **state)
@@ -244,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_eventfd_by_id),
 		cmocka_unit_test(test_self_pipe_and_odd_comm),
 		cmocka_unit_test(test_vanished_process_and_fd),
+		cmocka_unit_test(test_no_process),
 		cmocka_unit_test(test_unreadable_fd_directory),
 		cmocka_unit_test(test_scan_threads_build_the_same),
 		cmocka_unit_test(test_escaping),
