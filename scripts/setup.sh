@@ -16,7 +16,7 @@ meson_opts=()
 for arg in "$@"; do
 	case "$arg" in
 	--tests) want+=(libcmocka-dev python3 lsof iproute2 util-linux procps
-			jq graphviz debhelper dpkg-dev lintian systemd)
+			jq graphviz debhelper dpkg-dev lintian systemd clang libclang-rt-dev)
 		meson_opts+=(-Dtests=enabled) ;;
 	--sanitize) builddir=build-asan
 		meson_opts+=(-Db_sanitize=address,undefined -Db_lundef=false) ;;
