@@ -24,7 +24,7 @@ ulimit -n 65536 2>/dev/null || true
 
 coproc WORKLOAD { exec "$builddir/bench/workload" "$pairs" "$work/fifos"; }
 workload_pid=$WORKLOAD_PID
-read -r word count <&"${WORKLOAD[0]}"
+read -r word _ count <&"${WORKLOAD[0]}"
 [ "$word" = ready ] || { echo "workload failed" >&2; exit 1; }
 
 seconds() {	# seconds COMMAND...: wall time of one run, output dropped
