@@ -32,10 +32,7 @@ static void fill_attr(struct ipcfs *fs, const struct ipc_snapshot *snap, uint64_
 	memset(st, 0, sizeof(*st));
 	st->st_ino = id;
 	st->st_nlink = 1;
-	if (t->proc) {
-		st->st_uid = t->proc->fd_owner;
-		st->st_gid = t->proc->fd_group;
-	}
+	tree_owner(t, &st->st_uid, &st->st_gid);
 	st->st_mode = tree_mode(key, t);
 	if (S_ISDIR(st->st_mode)) {
 		st->st_nlink = 2;

@@ -18,9 +18,13 @@ struct dir {
  * order key (below 2^62, so a cookie fits a positive off_t). */
 #define VARIABLE_COOKIE (TREE_FIRST_COOKIE + MAX_FIXED)
 
+/* A <pid>/ guards as /proc/<pid>/fd does; a System V object as its own
+ * perms do for ipcs -i (read permission). */
+enum guard { GUARD_NONE, GUARD_PROCESS, GUARD_SYSV };
+
 struct node_type_desc {
 	mode_t mode;
-	bool mode_of_process;	/* permission bits of /proc/<pid>/fd */
+	enum guard guard;	/* who may enter, when not everyone */
 	/* Always there, listed first; their key is the parent's with this type. */
 	struct {
 		const char *name;
@@ -384,7 +388,7 @@ static const struct node_type_desc node_types[] = {
 			.find = find_process, .in_order = true },
 	[NODE_SELF] = { .mode = LINK_MODE },
 	[NODE_CHANNELS] = { .mode = FILE_MODE },
-	[NODE_PROC] = { .mode = DIR_MODE, .mode_of_process = true,
+	[NODE_PROC] = { .mode = DIR_MODE, .guard = GUARD_PROCESS,
 			.fixed = { { "comm", NODE_COMM }, { "channels", NODE_PROC_CHANNELS } },
 			.count = count_kinds, .nth = nth_kind, .find = find_kind,
 			.in_order = true },
@@ -402,7 +406,8 @@ static const struct node_type_desc node_types[] = {
 	[NODE_SYSV_CLASS] = { .mode = DIR_MODE, .count = count_sysv_objects,
 			      .nth = nth_sysv_object, .find = find_sysv_object,
 			      .in_order = true },
-	[NODE_SYSV_OBJECT] = { .mode = DIR_MODE, .fixed = { { "info", NODE_SYSV_INFO } },
+	[NODE_SYSV_OBJECT] = { .mode = DIR_MODE, .guard = GUARD_SYSV,
+			       .fixed = { { "info", NODE_SYSV_INFO } },
 			       .count = count_sysv_members, .nth = nth_sysv_member },
 	[NODE_SYSV_INFO] = { .mode = FILE_MODE },
 	[NODE_SYSV_MEMBER] = { .mode = LINK_MODE },
@@ -427,10 +432,34 @@ mode_t tree_mode(const struct node_key *key, const struct target *t)
 {
 	const struct node_type_desc *desc = desc_of(key->type);
 
+	mode_t read;
+
 	if (!desc)
 		return 0;
-	/* The kernel enforces who enters, as for /proc/<pid>/fd. */
-	return desc->mode_of_process ? S_IFDIR | (t->proc->fd_mode & 07777) : desc->mode;
+	/* The kernel enforces who enters (default_permissions). */
+	switch (desc->guard) {
+	case GUARD_PROCESS:
+		return S_IFDIR | (t->proc->fd_mode & 07777);
+	case GUARD_SYSV:
+		/* each class that may read the object may enter: r-x */
+		read = t->sysv->perms & 0444;
+		return S_IFDIR | read | read >> 2;
+	default:
+		return desc->mode;
+	}
+}
+
+void tree_owner(const struct target *t, uid_t *uid, gid_t *gid)
+{
+	*uid = 0;
+	*gid = 0;
+	if (t->proc) {
+		*uid = t->proc->fd_owner;
+		*gid = t->proc->fd_group;
+	} else if (t->sysv) {
+		*uid = t->sysv->uid;
+		*gid = t->sysv->gid;
+	}
 }
 
 static bool nth_child(const struct dir *d, const struct node_type_desc *desc, size_t i,

@@ -39,8 +39,13 @@ typedef int tree_child_fn(void *ctx, const struct tree_child *child);
 int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key,
 		 struct target *t);
 bool tree_is_dir(enum node_type type);
-/* Type and permission bits; a <pid>/ has those of /proc/<pid>/fd. */
+/* Type and permission bits: a <pid>/ has those of /proc/<pid>/fd, a
+ * System V object's directory r-x for each class that may read it. */
 mode_t tree_mode(const struct node_key *key, const struct target *t);
+/* Owner and group: the process's for what lies in a <pid>/ (root where
+ * the ptrace rule would refuse its user), the object's for what lies in a
+ * System V object's directory, else root. */
+void tree_owner(const struct target *t, uid_t *uid, gid_t *gid);
 /* Calls fn for each child of directory key (resolved as t) whose cookie
  * is greater than after, in increasing cookie order.  -ENOTDIR for a
  * file, -ENOMEM. */

@@ -140,10 +140,16 @@ static int read_stat(const struct proc_root *root, struct arena *arena, struct i
 	return 0;
 }
 
-static int read_status(const struct proc_root *root, struct ipc_process *proc)
+/* What /proc/<pid>/status says of who may read the process's fds. */
+struct status_creds {
+	unsigned long uid[3], gid[3];	/* real, effective, saved */
+	unsigned long long cap_permitted;
+};
+
+static int read_status(const struct proc_root *root, struct ipc_process *proc,
+		       struct status_creds *creds)
 {
 	char path[PROC_PATH_MAX], text[4096], value[256];
-	unsigned long a, e;
 	const char *last;
 	ssize_t n;
 
@@ -151,15 +157,17 @@ static int read_status(const struct proc_root *root, struct ipc_process *proc)
 	if (n < 0)
 		return (int)n;
 	if (text_field(text, "Uid", value, sizeof(value)) == 0 &&
-	    sscanf(value, "%lu %lu", &a, &e) == 2) {
-		proc->uid = (uid_t)a;
-		proc->euid = (uid_t)e;
+	    sscanf(value, "%lu %lu %lu", &creds->uid[0], &creds->uid[1], &creds->uid[2]) == 3) {
+		proc->uid = (uid_t)creds->uid[0];
+		proc->euid = (uid_t)creds->uid[1];
 	}
 	if (text_field(text, "Gid", value, sizeof(value)) == 0 &&
-	    sscanf(value, "%lu %lu", &a, &e) == 2) {
-		proc->gid = (gid_t)a;
-		proc->egid = (gid_t)e;
+	    sscanf(value, "%lu %lu %lu", &creds->gid[0], &creds->gid[1], &creds->gid[2]) == 3) {
+		proc->gid = (gid_t)creds->gid[0];
+		proc->egid = (gid_t)creds->gid[1];
 	}
+	if (text_field(text, "CapPrm", value, sizeof(value)) == 0)
+		creds->cap_permitted = strtoull(value, NULL, 16);
 	/* NSpid lists the pid from the outermost namespace inwards. */
 	if (text_field(text, "NSpid", value, sizeof(value)) == 0) {
 		last = strrchr(value, '\t');
@@ -169,6 +177,21 @@ static int read_status(const struct proc_root *root, struct ipc_process *proc)
 			proc->nspid = (pid_t)strtol(last + 1, NULL, 10);
 	}
 	return 0;
+}
+
+/* /proc/<pid>/fd belongs to the process's euid, but reading its links
+ * takes the ptrace check too: the reader must be its real, effective and
+ * saved uid and gid alike, and hold every capability it holds.  Where that
+ * owner could not pass, the directory is given to root, so the kernel
+ * refuses what /proc would refuse. */
+static bool owner_passes_ptrace(const struct status_creds *c, uid_t owner, gid_t group)
+{
+	int i;
+
+	for (i = 0; i < 3; i++)
+		if (c->uid[i] != owner || c->gid[i] != group)
+			return false;
+	return c->cap_permitted == 0;
 }
 
 /* Offers one fd to the modules; keeps it when one takes it.  -ENOMEM,
@@ -251,6 +274,7 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 			struct scanned_process *sp, pid_t pid)
 {
 	struct ipc_process *proc = &sp->proc;
+	struct status_creds creds = {0};
 	char path[PROC_PATH_MAX];
 	struct stat st;
 	int r, fd_dir;
@@ -259,7 +283,7 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 	r = read_stat(root, arena, proc);
 	if (r < 0)
 		return r == -ENOMEM ? r : 0;
-	if (read_status(root, proc) < 0)
+	if (read_status(root, proc, &creds) < 0)
 		return 0;
 	/* The owner and mode come from the open directory; where it cannot
 	 * be opened (not ours), from the path. */
@@ -274,6 +298,8 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 	proc->fd_owner = st.st_uid;
 	proc->fd_group = st.st_gid;
 	proc->fd_mode = st.st_mode & 07777;
+	if (!owner_passes_ptrace(&creds, st.st_uid, st.st_gid))
+		proc->fd_owner = proc->fd_group = 0;
 	sp->present = true;
 	if (fd_dir < 0) {
 		proc->fds_unreadable = true;

@@ -303,6 +303,34 @@ t_is "$foreign" "" "nobody: MNT/channels holds only rows of nobody's processes"
 t_is "$(awk -F'\t' -v p="$upid" '$2 == p { print $1 " " $4 " " $7 }' "$UCH" | sort)" \
 	"pipes 3 $upid:4${NL}pipes 4 $upid:3" "nobody: MNT/channels holds its own process's rows"
 
+# A dumpable process with ruid 0, euid nobody, suid 0: its /proc/<pid>/fd
+# belongs to nobody, yet the ptrace rule refuses nobody its links (uids
+# differ). ipcfs must refuse what /proc refuses.
+exec {mixed_fd}< <(exec python3 -c '
+import ctypes, os, signal, sys
+r, w = os.pipe()
+os.setresuid(0, 65534, 0)
+ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)   # PR_SET_DUMPABLE
+print(os.getpid(), flush=True)
+signal.pause()')
+mixed=$!
+_e2e_pids+=("$mixed")
+IFS= read -r -t 10 -u "$mixed_fd" line
+[ "$line" = "$mixed" ] || bail_out "the mixed-uid process did not start: $line"
+t_is "$(stat -c %u "/proc/$mixed/fd")|$(as_user "$NOBODY" readlink "/proc/$mixed/fd/0" >/dev/null 2>&1 && echo reads || echo refused)" \
+	"$NOBODY|refused" "kernel: the mixed-uid process's /proc/<pid>/fd is nobody's, yet refuses nobody its links"
+mixed_listed() { [ -e "$MNT/$mixed/pipes" ]; }
+poll_until "$DEADLINE" mixed_listed || bail_out "MNT/$mixed/pipes not there within the ttl"
+t_errs "nobody: ls MNT/<mixed-uid pid> is refused, as /proc/<pid>/fd is" "$EACCES" \
+	as_user "$NOBODY" ls "$MNT/$mixed"
+t_is "$(stat -c %u:%g "$MNT/$mixed" 2>&1)" "0:0" "MNT/<mixed-uid pid> belongs to root (the ptrace rule refuses its euid)"
+t_is "$(as_user "$NOBODY" cat "$MNT/channels" 2>&1 | awk -F'\t' -v p="$mixed" '$2 == p' | wc -l)" 0 \
+	"nobody: MNT/channels holds no row of the mixed-uid process"
+t_is "$(awk -F'\t' -v p="$mixed" '$2 == p { print $1 }' "$MNT/channels" | sort -u)" "pipes" \
+	"root: MNT/channels holds its pipe rows"
+stop_pid "$mixed"
+exec {mixed_fd}<&-
+
 # ======================================================================
 section "freshness: a new process appears after the ttl"
 # ======================================================================

@@ -305,6 +305,41 @@ done
 t_errs "MNT/sysv/shm/<no such id>: $ENOENT" "$ENOENT" ls "$MNT/sysv/shm/2147483647"
 t_errs "MNT/sysv/<no such class>: $ENOENT" "$ENOENT" ls "$MNT/sysv/nosuchclass"
 
+# Who may enter an object's directory: those the kernel lets read it
+# (IPC_STAT, what ipcs -i asks where /proc/sysvipc does not answer).
+# shmmaker's objects are root's, 0600; one more segment 0644 is readable by
+# everyone.  The kernel's answer to nobody is the expectation.
+ipc_stat() {
+	python3 -c '
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+buf = ctypes.create_string_buffer(512)
+cls, ident = sys.argv[1], int(sys.argv[2])
+IPC_STAT = 2
+r = {"shm": lambda: libc.shmctl(ident, IPC_STAT, buf),
+     "msg": lambda: libc.msgctl(ident, IPC_STAT, buf),
+     "sem": lambda: libc.semctl(ident, 0, IPC_STAT, buf)}[cls]()
+sys.exit(0 if r >= 0 else 1)' "$@"
+}
+NOBODY=65534
+OPEN_SHM=$(ipcmk -M 4096 -p 0644 2>&1 | awk '{ print $NF }')
+[[ $OPEN_SHM =~ ^[0-9]+$ ]] || bail_out "ipcmk -M 4096 -p 0644 failed: $OPEN_SHM"
+trap 'ipcrm -m "$OPEN_SHM" 2>/dev/null; _e2e_cleanup' EXIT
+open_shm_listed() { [ -d "$MNT/sysv/shm/$OPEN_SHM" ]; }
+poll_until "$DEADLINE" open_shm_listed || bail_out "segment $OPEN_SHM not in MNT/sysv/shm within the ttl"
+for obj in "shm ${SV_ID[shm]} 0600" "msg ${SV_ID[msg]} 0600" "sem ${SV_ID[sem]} 0600" "shm $OPEN_SHM 0644"; do
+	read -r cls id perms <<<"$obj"
+	if as_user "$NOBODY" bash -c "$(declare -f ipc_stat); ipc_stat $cls $id"; then kernel=reads; else kernel=refused; fi
+	if as_user "$NOBODY" ls "$MNT/sysv/$cls/$id" >/dev/null 2>&1 &&
+	   as_user "$NOBODY" cat "$MNT/sysv/$cls/$id/info" >/dev/null 2>&1; then got=reads; else got=refused; fi
+	t_is "$got" "$kernel" "nobody and MNT/sysv/$cls/$id ($perms, root's): $kernel, as the kernel's IPC_STAT for nobody is"
+	want="0:0 $( [ "$perms" = 0600 ] && echo 500 || echo 555)"
+	t_is "$(stat -c '%u:%g %a' "$MNT/sysv/$cls/$id" 2>&1)" "$want" \
+		"stat MNT/sysv/$cls/$id: the object's owner, r-x for each class that may read it ($perms)"
+done
+t_is "$(ipcrm -m "$OPEN_SHM" 2>&1)" "" "ipcrm the 0644 segment"
+trap _e2e_cleanup EXIT
+
 # ======================================================================
 section "MNT/channels"
 # ======================================================================
