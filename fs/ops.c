@@ -120,7 +120,7 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	/* A process younger than the snapshot (the caller's own, through
 	 * self) is worth a rebuild rather than ENOENT. */
 	if (r == -ENOENT && rq.key.type == NODE_ROOT &&
-	    ipc_process_alive(&rq.fs->cache.root, name)) {
+	    snapcache_process_alive(&rq.fs->cache, name)) {
 		snapcache_release(rq.held);
 		rq.held = snapcache_acquire_fresh(&rq.fs->cache);
 		if (!rq.held) {
@@ -183,7 +183,7 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		return;
 	if (rq.key.type == NODE_SELF) {
 		/* FUSE names the calling thread; 0 outside our pid namespace. */
-		tgid = ipc_thread_group(&rq.fs->cache.root, ctx->pid);
+		tgid = snapcache_thread_group(&rq.fs->cache, ctx->pid);
 		if (tgid < 0) {
 			fuse_reply_err(req, ENOENT);
 		} else {

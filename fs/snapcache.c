@@ -150,3 +150,13 @@ struct held_snapshot *snapcache_acquire_fresh(struct snapcache *cache)
 {
 	return acquire(cache, true);
 }
+
+bool snapcache_process_alive(struct snapcache *cache, const char *name)
+{
+	return ipc_process_alive(&cache->root, name);
+}
+
+pid_t snapcache_thread_group(struct snapcache *cache, pid_t tid)
+{
+	return ipc_thread_group(&cache->root, tid);
+}

@@ -68,3 +68,10 @@ struct held_snapshot *snapcache_acquire_latest(struct snapcache *cache);
 /* The next build to start, whatever the ttl: for a lookup of a process
  * too new for the current snapshot. */
 struct held_snapshot *snapcache_acquire_fresh(struct snapcache *cache);
+
+/* What no snapshot can tell, asked of the procfs the cache reads (the fs
+ * layer reads none itself): whether name is the pid of a live process now
+ * (one younger than the snapshot), and the thread group of thread tid
+ * (-errno). */
+bool snapcache_process_alive(struct snapcache *cache, const char *name);
+pid_t snapcache_thread_group(struct snapcache *cache, pid_t tid);

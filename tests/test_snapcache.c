@@ -264,6 +264,18 @@ static void test_failed_build(void **state)
 	snapcache_release(first);
 }
 
+/* The live questions go to the cache's procfs (here the fixture). */
+static void test_live_procfs(void **state)
+{
+	(void)state;
+	start(1, 0);
+	assert_true(snapcache_process_alive(&cache, "100"));
+	assert_false(snapcache_process_alive(&cache, "99999"));
+	assert_false(snapcache_process_alive(&cache, "0100"));
+	assert_int_equal(snapcache_thread_group(&cache, 100), 100);
+	assert_true(snapcache_thread_group(&cache, 99999) < 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -273,6 +285,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_within_ttl, stop),
 		cmocka_unit_test_teardown(test_latest_and_fresh, stop),
 		cmocka_unit_test_teardown(test_failed_build, stop),
+		cmocka_unit_test_teardown(test_live_procfs, stop),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
