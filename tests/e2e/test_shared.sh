@@ -229,15 +229,20 @@ section "System V: MNT/sysv/<class>/<id>/ and MNT/<pid>/sysv/"
 # ======================================================================
 t_is "$(ls -A "$MNT/sysv" 2>&1)" "msg${NL}sem${NL}shm" "ls MNT/sysv: msg sem shm"
 
-# ls MNT/sysv/CLASS == the ids of /proc/sysvipc/CLASS (whole system);
-# others may create objects meanwhile: compare within one ttl, retry
+# ls MNT/sysv/CLASS == the ids of /proc/sysvipc/CLASS (whole system).
+# Others may create and remove objects meanwhile (a busy host holds
+# hundreds): the listing must hold every id /proc/sysvipc lists both
+# before and after it, and none that neither lists; retried
 SYSV_LS_DIFF=
 sysv_ids_match() {
-	local cls=$1 want got
-	want=$(awk 'NR > 1 { print $2 }' "/proc/sysvipc/$cls" | sort)
+	local cls=$1 before after got missing extra
+	before=$(awk 'NR > 1 { print $2 }' "/proc/sysvipc/$cls" | sort)
 	got=$(ls -A "$MNT/sysv/$cls" 2>&1 | sort)
-	SYSV_LS_DIFF="ls: ${got//$NL/ } /proc/sysvipc: ${want//$NL/ }"
-	[ "$got" = "$want" ]
+	after=$(awk 'NR > 1 { print $2 }' "/proc/sysvipc/$cls" | sort)
+	missing=$(comm -12 <(echo "$before") <(echo "$after") | comm -23 - <(echo "$got"))
+	extra=$(sort -u <(echo "$before") <(echo "$after") | comm -13 - <(echo "$got"))
+	SYSV_LS_DIFF="not listed: ${missing//$NL/ }; listed, not in /proc/sysvipc: ${extra//$NL/ }"
+	[ -z "$missing" ] && [ -z "$extra" ]
 }
 for cls in shm msg sem; do
 	if poll_until "$DEADLINE" sysv_ids_match "$cls"; then
