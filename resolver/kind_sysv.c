@@ -84,6 +84,31 @@ const struct ipc_endpoint *ipc_sysv_member(const struct ipc_snapshot *snap,
 				     IPC_SYSV, name);
 }
 
+const struct ipc_endpoint *ipc_sysv_find_member(const struct ipc_snapshot *snap,
+						const struct ipc_sysv_object *obj, pid_t pid,
+						const char *name)
+{
+	const uint32_t *members = snap->sysv_members;
+	size_t lo = 0, hi = obj->n_members;
+
+	/* An object's members are process indexes, ascending as pids are. */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		pid_t p = snap->processes[members[obj->first_member + mid]].pid;
+
+		if (p == pid) {
+			const struct ipc_endpoint *ep = ipc_sysv_member(snap, obj, (uint32_t)mid);
+
+			return ep && strcmp(ep->name, name) == 0 ? ep : NULL;
+		}
+		if (p < pid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 /* The info keys in the order ipcfs(8) lists them, those of the object's class. */
 static void info_body(const struct ipc_sysv_object *obj, struct textbuf *tb)
 {

@@ -229,12 +229,23 @@ static void check_sysv(const struct ipc_snapshot *snap)
 				assert_null(ipc_sysv_find(snap, c, objects[i].id + 1));
 			for (m = 0; m < objects[i].n_members; m++) {
 				const struct ipc_endpoint *member = ipc_sysv_member(snap, &objects[i], m);
+				pid_t pid;
 
 				assert_non_null(member);
 				assert_int_equal(member->kind, IPC_SYSV);
 				assert_ptr_equal(member->detail, &objects[i]);
+				pid = ipc_endpoint_process(snap, member)->pid;
+				assert_ptr_equal(ipc_sysv_find_member(snap, &objects[i], pid,
+								      member->name), member);
+				assert_null(ipc_sysv_find_member(snap, &objects[i], pid, "shm-"));
+				if (m + 1 == objects[i].n_members ||
+				    ipc_endpoint_process(snap, ipc_sysv_member(snap, &objects[i],
+									       m + 1))->pid != pid + 1)
+					assert_null(ipc_sysv_find_member(snap, &objects[i], pid + 1,
+									 member->name));
 			}
 			assert_null(ipc_sysv_member(snap, &objects[i], objects[i].n_members));
+			assert_null(ipc_sysv_find_member(snap, &objects[i], 0, "shm-0"));
 		}
 		assert_null(ipc_sysv_find(snap, c, -1));
 	}

@@ -241,6 +241,11 @@ const struct ipc_sysv_object *ipc_sysv_find(const struct ipc_snapshot *snap,
  * <pid>:<name>. */
 const struct ipc_endpoint *ipc_sysv_member(const struct ipc_snapshot *snap,
 					   const struct ipc_sysv_object *obj, uint32_t i);
+/* The member of obj that is process pid's endpoint name (its link
+ * <pid>:<name>), or NULL; in O(log n). */
+const struct ipc_endpoint *ipc_sysv_find_member(const struct ipc_snapshot *snap,
+						const struct ipc_sysv_object *obj, pid_t pid,
+						const char *name);
 /* Appends the object's "key: value" lines (class, id, key, size, nattch,
  * perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems: those of its class). */
 void ipc_sysv_info(const struct ipc_snapshot *snap, const struct ipc_sysv_object *obj,
