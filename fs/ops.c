@@ -96,18 +96,103 @@ static void request_end(struct request *rq)
 	snapcache_release(rq->held);
 }
 
+/* Who asks, and what the procfs would show them of other processes. */
+struct viewer {
+	const struct fuse_ctx *ctx;
+	gid_t groups[256];
+	int n_groups;
+	bool hides;	/* hidepid: processes this caller may not enter are hidden */
+};
+
+static bool viewer_in_group(const struct viewer *v, gid_t gid)
+{
+	int i;
+
+	if (v->ctx->gid == gid)
+		return true;
+	for (i = 0; i < v->n_groups; i++)
+		if (v->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Fills v for the caller of req.  Its groups are asked of the kernel only
+ * where they matter: a caller other than root, when with_groups or when
+ * the procfs hides processes. */
+static void viewer_init(struct viewer *v, fuse_req_t req, bool with_groups)
+{
+	const struct proc_hidepid *hidepid = snapcache_hidepid(&fs_of(req)->cache);
+
+	v->ctx = fuse_req_ctx(req);
+	v->n_groups = 0;
+	v->hides = false;
+	if (v->ctx->uid == 0 || (!with_groups && !hidepid->hides))
+		return;
+	v->n_groups = fuse_req_getgroups(req, 256, v->groups);
+	if (v->n_groups < 0 || v->n_groups > 256)
+		v->n_groups = v->n_groups < 0 ? 0 : 256;
+	v->hides = hidepid->hides && !(hidepid->has_gid && viewer_in_group(v, hidepid->gid));
+}
+
+/* Whether the caller could enter proc's directory (execute on its mode),
+ * as the kernel decides under default_permissions. */
+static bool may_enter(const struct viewer *v, const struct ipc_process *proc)
+{
+	if (v->ctx->uid == 0)
+		return true;
+	if (v->ctx->uid == proc->fd_owner)
+		return proc->fd_mode & S_IXUSR;
+	if (viewer_in_group(v, proc->fd_group))
+		return proc->fd_mode & S_IXGRP;
+	return proc->fd_mode & S_IXOTH;
+}
+
+static bool viewer_shows(const void *ctx, const struct ipc_process *proc)
+{
+	const struct viewer *v = ctx;
+
+	return !v->hides || may_enter(v, proc);
+}
+
+/* Under hidepid, a <pid>/ or a link naming a process the caller may not
+ * enter is neither listed nor found. */
+static bool hidden_child(const struct viewer *v, const struct ipc_snapshot *snap,
+			 const struct tree_child *c)
+{
+	if (!v->hides)
+		return false;
+	switch (c->key.type) {
+	case NODE_PROC:
+		return !may_enter(v, c->target.proc);
+	case NODE_PEER:
+	case NODE_SYSV_MEMBER:
+		return !may_enter(v, ipc_endpoint_process(snap, c->target.peer));
+	default:
+		return false;
+	}
+}
+
+/* Under hidepid the kernel must not keep, for every caller, a name that
+ * one caller was shown: these are asked again each time. */
+static bool named_per_caller(const struct ipcfs *fs, enum node_type type)
+{
+	return snapcache_hidepid(&fs->cache)->hides &&
+	       (type == NODE_PROC || type == NODE_PEER || type == NODE_SYSV_MEMBER);
+}
+
 static void fill_entry(struct request *rq, const struct node_key *key, const struct target *t,
 		       uint64_t id, struct fuse_entry_param *e)
 {
 	memset(e, 0, sizeof(*e));
 	e->ino = id;
 	e->attr_timeout = rq->fs->ttl;
-	e->entry_timeout = rq->fs->ttl;
+	e->entry_timeout = named_per_caller(rq->fs, key->type) ? 0 : rq->fs->ttl;
 	fill_attr(rq->fs, rq->snap, rq->snap->generation, id, key, t, &e->attr);
 }
 
 static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	struct viewer viewer;
 	struct fuse_entry_param e;
 	struct tree_child child;
 	struct request rq;
@@ -129,6 +214,11 @@ static void ipcfs_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		}
 		rq.snap = rq.held->snap;
 		r = tree_find(rq.snap, &rq.key, &rq.target, name, &child);
+	}
+	if (r == 0) {
+		viewer_init(&viewer, req, false);
+		if (hidden_child(&viewer, rq.snap, &child))
+			r = -ENOENT;
 	}
 	if (r == 0) {
 		id = nodes_remember(rq.fs->nodes, &child.key);
@@ -206,6 +296,7 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 struct listing {
 	fuse_req_t req;
 	struct request *rq;
+	struct viewer viewer;
 	char *buf;
 	size_t size, used;
 	uint64_t offset;	/* the cookie of the last entry already returned */
@@ -242,6 +333,8 @@ static int add_entry(void *ctx, const struct tree_child *child)
 	size_t need;
 	uint64_t id;
 
+	if (hidden_child(&l->viewer, l->rq->snap, child))
+		return 0;
 	need = entry_room(l, child->name);
 	if (!need)
 		return 1;
@@ -292,6 +385,7 @@ static void list_directory(fuse_req_t req, fuse_ino_t ino, size_t size, off_t of
 	if (request_begin(req, ino, FOR_CONTENT, &rq) < 0)
 		return;
 	l.rq = &rq;
+	viewer_init(&l.viewer, req, false);
 	l.buf = malloc(size ? size : 1);
 	if (!l.buf) {
 		fuse_reply_err(req, ENOMEM);
@@ -324,46 +418,12 @@ static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 	list_directory(req, ino, size, offset, true);
 }
 
-/* Whether the caller could enter proc's directory (execute on its mode),
- * as the kernel decides under default_permissions. */
-static bool may_enter(const struct fuse_ctx *ctx, const gid_t *groups, int n_groups,
-		      const struct ipc_process *proc)
-{
-	int i;
-
-	if (ctx->uid == 0)
-		return true;
-	if (ctx->uid == proc->fd_owner)
-		return proc->fd_mode & S_IXUSR;
-	if (ctx->gid == proc->fd_group)
-		return proc->fd_mode & S_IXGRP;
-	for (i = 0; i < n_groups; i++)
-		if (groups[i] == proc->fd_group)
-			return proc->fd_mode & S_IXGRP;
-	return proc->fd_mode & S_IXOTH;
-}
-
-static void render_visible_channels(fuse_req_t req, const struct ipc_snapshot *snap,
-				    struct textbuf *tb)
-{
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	gid_t groups[256];
-	int n_groups;
-	size_t p;
-
-	n_groups = ctx->uid ? fuse_req_getgroups(req, 256, groups) : 0;
-	if (n_groups < 0 || n_groups > 256)
-		n_groups = n_groups < 0 ? 0 : 256;
-	render_channels_header(tb);
-	for (p = 0; p < snap->n_processes; p++)
-		if (snap->processes[p].n_endpoints &&
-		    may_enter(ctx, groups, n_groups, &snap->processes[p]))
-			render_channels_rows(snap, &snap->processes[p], tb);
-}
-
 static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct peer_view view;
+	struct viewer viewer;
 	struct textbuf tb;
+	size_t p;
 	struct request rq;
 	char *data;
 	size_t len;
@@ -374,20 +434,28 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	}
 	if (request_begin(req, ino, FOR_CONTENT, &rq) < 0)
 		return;
+	/* channels: only the rows of processes the caller may enter; under
+	 * hidepid, peers only in processes it may enter. */
+	viewer_init(&viewer, req, rq.key.type == NODE_CHANNELS);
+	view = (struct peer_view){ .shows = viewer_shows, .ctx = &viewer };
 	textbuf_init(&tb);
 	switch (rq.key.type) {
 	case NODE_CHANNELS:
-		render_visible_channels(req, rq.snap, &tb);
+		render_channels_header(&tb);
+		for (p = 0; p < rq.snap->n_processes; p++)
+			if (rq.snap->processes[p].n_endpoints &&
+			    may_enter(&viewer, &rq.snap->processes[p]))
+				render_channels_rows(rq.snap, &rq.snap->processes[p], &view, &tb);
 		break;
 	case NODE_PROC_CHANNELS:
 		render_channels_header(&tb);
-		render_channels_rows(rq.snap, rq.target.proc, &tb);
+		render_channels_rows(rq.snap, rq.target.proc, &view, &tb);
 		break;
 	case NODE_COMM:
 		render_comm(rq.target.proc, &tb);
 		break;
 	case NODE_INFO:
-		render_info(rq.snap, rq.target.ep, &tb);
+		render_info(rq.snap, rq.target.ep, &view, &tb);
 		break;
 	case NODE_SYSV_INFO:
 		ipc_sysv_info(rq.snap, rq.target.sysv, &tb);
@@ -440,12 +508,27 @@ static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 }
 
 /* ENOSYS tells a kernel that offered FUSE_CAP_NO_OPENDIR_SUPPORT to skip
- * opendir from now on (libfuse would answer success without this). */
+ * opendir from now on, and to cache listings (libfuse would answer
+ * success without this).  Under hidepid the listings that name other
+ * processes differ per caller: those are never cached, the rest are. */
 static void ipcfs_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	(void)ino;
-	(void)fi;
-	fuse_reply_err(req, ENOSYS);
+	struct ipcfs *fs = fs_of(req);
+	struct node_key key;
+
+	if (!snapcache_hidepid(&fs->cache)->hides) {
+		fuse_reply_err(req, ENOSYS);
+		return;
+	}
+	if (nodes_key(fs->nodes, ino, &key) < 0) {
+		fuse_reply_err(req, ENOENT);
+		return;
+	}
+	if (key.type != NODE_ROOT && key.type != NODE_ENDPOINT && key.type != NODE_SYSV_OBJECT) {
+		fi->cache_readdir = 1;
+		fi->keep_cache = 1;
+	}
+	fuse_reply_open(req, fi);
 }
 
 static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)

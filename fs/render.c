@@ -11,29 +11,31 @@ static void put_escaped(struct textbuf *tb, const char *s, unsigned char below)
 	textbuf_escaped(tb, s, strlen(s), below);
 }
 
-/* "<pid>:<name>" for each peer, separated by sep; "-" for none. */
+/* "<pid>:<name>" for each peer the view shows, separated by sep; "-" for
+ * none. */
 static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		      const char *sep, unsigned char below, struct textbuf *tb)
+		      const struct peer_view *view, const char *sep, unsigned char below,
+		      struct textbuf *tb)
 {
-	uint32_t i;
+	uint32_t i, shown = 0;
 
-	if (!ep->n_peers) {
-		textbuf_puts(tb, "-");
-		return;
-	}
 	for (i = 0; i < ep->n_peers; i++) {
 		const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, i);
 
-		if (i)
+		if (view && !view->shows(view->ctx, ipc_endpoint_process(snap, peer)))
+			continue;
+		if (shown++)
 			textbuf_puts(tb, sep);
 		textbuf_put_u64(tb, (uint64_t)ipc_endpoint_process(snap, peer)->pid);
 		textbuf_puts(tb, ":");
 		put_escaped(tb, peer->name, below);
 	}
+	if (!shown)
+		textbuf_puts(tb, "-");
 }
 
 void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		 struct textbuf *tb)
+		 const struct peer_view *view, struct textbuf *tb)
 {
 	const struct ipc_process *proc = ipc_endpoint_process(snap, ep);
 
@@ -50,7 +52,7 @@ void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 		textbuf_puts(tb, "\nfd: -");
 	textbuf_printf(tb, "\nid: %" PRIu64 "\naccess: %s\npeers: ", ep->id,
 		       ipc_access_text(ep->access));
-	put_peers(snap, ep, " ", INFO_BELOW, tb);
+	put_peers(snap, ep, view, " ", INFO_BELOW, tb);
 	textbuf_puts(tb, "\n");
 	/* Mapping-only sharers of this process may be missing from peers. */
 	if (proc->maps_unavailable)
@@ -70,7 +72,7 @@ void render_channels_header(struct textbuf *tb)
 }
 
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
-			  struct textbuf *tb)
+			  const struct peer_view *view, struct textbuf *tb)
 {
 	struct textbuf detail;
 	uint32_t i;
@@ -91,7 +93,7 @@ void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_proc
 		textbuf_puts(tb, "\t");
 		textbuf_put_u64(tb, ep->id);
 		textbuf_puts(tb, "\t");
-		put_peers(snap, ep, ",", FIELD_BELOW, tb);
+		put_peers(snap, ep, view, ",", FIELD_BELOW, tb);
 		textbuf_puts(tb, "\t");
 		detail.len = 0;
 		ipc_endpoint_detail(snap, ep, &detail);

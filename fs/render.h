@@ -1,11 +1,20 @@
 /* Text rendered once per open: info, comm and the channels table. */
 #pragma once
+#include <stdbool.h>
+
 #include "ipcfs/snapshot.h"
 
+/* Which peers a caller is shown (those of processes shows() accepts);
+ * NULL shows every peer. */
+struct peer_view {
+	bool (*shows)(const void *ctx, const struct ipc_process *proc);
+	const void *ctx;
+};
+
 void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		 struct textbuf *tb);
+		 const struct peer_view *view, struct textbuf *tb);
 void render_comm(const struct ipc_process *proc, struct textbuf *tb);
 void render_channels_header(struct textbuf *tb);
 /* One row per endpoint of proc. */
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
-			  struct textbuf *tb);
+			  const struct peer_view *view, struct textbuf *tb);

@@ -160,3 +160,8 @@ pid_t snapcache_thread_group(struct snapcache *cache, pid_t tid)
 {
 	return ipc_thread_group(&cache->root, tid);
 }
+
+const struct proc_hidepid *snapcache_hidepid(const struct snapcache *cache)
+{
+	return &cache->root.hidepid;
+}

@@ -75,3 +75,5 @@ struct held_snapshot *snapcache_acquire_fresh(struct snapcache *cache);
  * (-errno). */
 bool snapcache_process_alive(struct snapcache *cache, const char *name);
 pid_t snapcache_thread_group(struct snapcache *cache, pid_t tid);
+/* What the procfs hides from a caller (hidepid=), as read at start. */
+const struct proc_hidepid *snapcache_hidepid(const struct snapcache *cache);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sem.h>
@@ -86,6 +87,63 @@ static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
 	return pid < 0 ? -errno : pid;
 }
 
+/* Takes hidepid= and gid= from a mountinfo line's super options. */
+static void parse_hidepid(struct proc_root *root, char *line)
+{
+	char *opts = strstr(line, " - "), *opt, *save;
+	int field;
+
+	/* " - FSTYPE SOURCE OPTIONS" */
+	for (field = 0; opts && field < 3; field++)
+		opts = strchr(opts + 1, ' ');
+	if (!opts)
+		return;
+	opts[strcspn(opts, "\n")] = '\0';
+	for (opt = strtok_r(opts + 1, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if (strcmp(opt, "hidepid=invisible") == 0 || strcmp(opt, "hidepid=2") == 0 ||
+		    strcmp(opt, "hidepid=ptraceable") == 0 || strcmp(opt, "hidepid=4") == 0) {
+			root->hidepid.hides = true;
+		} else if (strncmp(opt, "gid=", 4) == 0) {
+			root->hidepid.gid = (gid_t)strtoul(opt + 4, NULL, 10);
+			root->hidepid.has_gid = true;
+		}
+	}
+}
+
+/* The hidepid= option of the procfs at root->dirfd: its mount is found in
+ * mountinfo by mount id.  A procfs that cannot tell hides nothing more
+ * than the kernel does on its own. */
+static void read_hidepid(struct proc_root *root)
+{
+	char line[4096];
+	struct statx stx;
+	bool whole = true;
+	FILE *f;
+	int fd;
+
+	if (statx(root->dirfd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0 ||
+	    !(stx.stx_mask & STATX_MNT_ID))
+		return;
+	fd = openat(root->dirfd, "self/mountinfo", O_RDONLY | O_CLOEXEC);
+	f = fd >= 0 ? fdopen(fd, "r") : NULL;
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		/* the start of a line, not the rest of one too long */
+		bool starts = whole;
+
+		whole = strchr(line, '\n') != NULL;
+		if (starts && strtoull(line, NULL, 10) == stx.stx_mnt_id) {
+			parse_hidepid(root, line);
+			break;
+		}
+	}
+	fclose(f);
+}
+
 int proc_root_open(struct proc_root *root, const char *root_path)
 {
 	int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -96,6 +154,8 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	root->fd_facts = fd_facts_syscalls;
 	root->mqueue_dev = 0;
 	root->sem_pid = sem_pid_syscall;
+	root->hidepid.hides = root->hidepid.has_gid = false;
+	read_hidepid(root);
 	return 0;
 }
 

@@ -52,7 +52,7 @@ static void test_fifo_with_rdwr_holder(void **state)
 	assert_int_equal(ipc_snapshot_process(snap, 112)->n_endpoints, 1);
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), &tb);
+	render_info(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: fifos\npid: 112\ncomm: fifo-rw\nname: 5\nfd: 5\nid: 77\n"
 			    "access: rw\npeers: 110:3 111:4\npath: /tmp/ipcfs fixture.fifo\n");
@@ -113,12 +113,12 @@ static void test_self_pipe_and_odd_comm(void **state)
 	assert_string_equal(fixture_peers(snap, 140, IPC_PIPE, "4"), "140:3");
 
 	textbuf_init(&tb);
-	render_channels_rows(snap, proc, &tb);
+	render_channels_rows(snap, proc, NULL, &tb);
 	assert_string_equal(tb.data,
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\tpipe:[6000]\n"
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\tpipe:[6000]\n");
 	tb.len = 0;
-	render_info(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), &tb);
+	render_info(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), NULL, &tb);
 	assert_string_equal(tb.data, "kind: pipes\npid: 140\nnspid: 7\ncomm: a b\\011c\\012d) x\n"
 				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\n");
 	textbuf_free(&tb);
@@ -195,7 +195,7 @@ static void render_all_rows(const struct ipc_snapshot *snap, struct textbuf *tb)
 	size_t i;
 
 	for (i = 0; i < snap->n_processes; i++)
-		render_channels_rows(snap, &snap->processes[i], tb);
+		render_channels_rows(snap, &snap->processes[i], NULL, tb);
 }
 
 /* One process per chunk on four threads (the setup's build is one chunk

@@ -340,7 +340,7 @@ static void test_unix_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), &tb);
+	render_info(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: unix\npid: 200\ncomm: unix-listen\nname: 3\nfd: 3\nid: 7789\n"
 			    "access: rw\npeers: 201:4\n"
@@ -388,7 +388,7 @@ static void test_unix_path_escaped_once(void **state)
 		"peer_id: -\nrqueue: 1\nwqueue: 8\npending: 1\ninflight: 0\n");
 	detail_is(snap, 200, IPC_UNIX, "3", "stream listen /tmp/s2-back\\slash del\x7f");
 	textbuf_init(&tb);
-	render_channels_rows(snap, ipc_snapshot_process(snap, 200), &tb);
+	render_channels_rows(snap, ipc_snapshot_process(snap, 200), NULL, &tb);
 	assert_non_null(strstr(tb.data, "\tstream\\040listen\\040/tmp/s2-back\\134slash\\040del\\177\n"));
 	textbuf_free(&tb);
 	ipc_snapshot_free(snap);
@@ -507,14 +507,14 @@ static void test_inet_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), &tb);
+	render_info(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: tcp4\npid: 210\ncomm: tcp-server\nname: 4\nfd: 4\nid: 7897\n"
 			    "access: rw\npeers: 211:3\n"
 			    "state: established\nlocal: 127.0.0.1:40001\nremote: 127.0.0.1:40011\n"
 			    "rqueue: 11\nwqueue: 0\nnetns: 4026531840\n");
 	tb.len = 0;
-	render_channels_rows(snap, ipc_snapshot_process(snap, 210), &tb);
+	render_channels_rows(snap, ipc_snapshot_process(snap, 210), NULL, &tb);
 	assert_string_equal(tb.data,
 			    "tcp4\t210\ttcp-server\t3\trw\t7895\t211:4\t"
 			    "127.0.0.1:40001\\0400.0.0.0:0\\040listen\n"

@@ -1,4 +1,5 @@
-/* Who may enter a <pid>/: /proc/<pid>/fd's owner only where the ptrace
+/* What the procfs hides: hidepid= read from its mount's options.
+ * Who may enter a <pid>/: /proc/<pid>/fd's owner only where the ptrace
  * rule would let that owner read the fd links (real, effective and saved
  * uids and gids all the owner's, no capabilities held); else root. Each
  * case is a one-process /proc tree written in a temporary directory. */
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -120,6 +122,55 @@ static void test_permitted_capabilities(void **state)
 	check("Uid:\t%u\t%u\t%u\t%u", "Gid:\t%u\t%u\t%u\t%u", "CapPrm:\t0000000000002000", false);
 }
 
+/* A procfs's hidepid= and gid= options, from its mountinfo line (found by
+ * mount id; the tree's own self/mountinfo stands for the kernel's). */
+static void hidepid_of(const char *options, struct proc_hidepid *out)
+{
+	char tree[] = "/tmp/ipcfs-hidepid.XXXXXX", path[256], text[1024];
+	struct proc_root root;
+	struct statx stx;
+
+	assert_non_null(mkdtemp(tree));
+	assert_int_equal(statx(AT_FDCWD, tree, 0, STATX_MNT_ID, &stx), 0);
+	snprintf(path, sizeof(path), "%s/self", tree);
+	assert_int_equal(mkdir(path, 0755), 0);
+	/* another procfs first: its options do not count */
+	snprintf(text, sizeof(text),
+		 "%llu 1 0:5 / /other rw - proc proc rw,hidepid=invisible,gid=3\n"
+		 "%llu 1 0:21 / /proc rw,nosuid shared:12 - proc proc %s\n",
+		 (unsigned long long)stx.stx_mnt_id + 1,
+		 (unsigned long long)stx.stx_mnt_id, options);
+	snprintf(path, sizeof(path), "%s/self/mountinfo", tree);
+	write_file(path, text);
+	assert_int_equal(proc_root_open(&root, tree), 0);
+	*out = root.hidepid;
+	proc_root_close(&root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/self", tree);
+	rmdir(path);
+	rmdir(tree);
+}
+
+static void test_hidepid_options(void **state)
+{
+	struct proc_hidepid h;
+
+	(void)state;
+	hidepid_of("rw,nosuid,hidepid=invisible,gid=27", &h);
+	assert_true(h.hides);
+	assert_true(h.has_gid);
+	assert_int_equal(h.gid, 27);
+	hidepid_of("rw,hidepid=2", &h);
+	assert_true(h.hides && !h.has_gid);
+	hidepid_of("rw,hidepid=ptraceable", &h);
+	assert_true(h.hides);
+	/* noaccess lists every pid: the kernel's own modes then decide */
+	hidepid_of("rw,hidepid=noaccess", &h);
+	assert_false(h.hides);
+	hidepid_of("rw,nosuid,nodev,noexec,relatime", &h);
+	assert_false(h.hides || h.has_gid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_saved_uid_alone_differs),
 		cmocka_unit_test(test_real_gid_differs),
 		cmocka_unit_test(test_permitted_capabilities),
+		cmocka_unit_test(test_hidepid_options),
 	};
 
 	/* Root may give the directory away; anyone else owns it already.

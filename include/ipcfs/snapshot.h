@@ -117,6 +117,13 @@ struct proc_root {
 	/* The last pid to operate on semaphore semnum of set semid
 	 * (semctl GETPID): the pid, 0 for none, or -errno. */
 	int (*sem_pid)(const struct proc_root *root, int semid, int semnum);
+	/* hidepid=invisible or ptraceable on this procfs: it hides from a
+	 * caller the processes the caller may not read (members of gid, when
+	 * has_gid, excepted).  Read from its mount options at open. */
+	struct proc_hidepid {
+		bool hides, has_gid;
+		gid_t gid;
+	} hidepid;
 };
 
 /* Opens root_path (usually "/proc") with the default fd_facts. */

@@ -464,4 +464,71 @@ for sig in TERM INT HUP; do
 	rmdir "$TESTDIR/sig$sig"
 done
 
+# ======================================================================
+section "hidepid=invisible: what /proc hides from a caller, ipcfs hides too"
+# ======================================================================
+# In a private mount namespace, a procfs with hidepid=invisible on /proc
+# and ipcfs reading it. A pipe from a root writer to a reader running as
+# nobody: nobody may see its reader, not the writer, not even as a peer.
+cat >"$TESTDIR/hidepid.sh" <<'HP'
+set -u
+ipcfs=$1 dir=$2 nobody=$3 ttl=$4
+out=$dir/hp
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null' EXIT
+mount -t proc -o hidepid=invisible proc /proc || { echo "mount proc failed" >"$out.err"; exit 1; }
+# $! is the pipeline's last process, the reader (setpriv and sh exec)
+sh -c 'echo $$ >"$1/hp.w"; exec sleep 1000' sh "$dir" </dev/null |
+	setpriv --reuid="$nobody" --regid="$nobody" --clear-groups sh -c 'exec sleep 1000' >/dev/null &
+r=$!
+pids+=("$r")
+for ((i = 0; i < 200; i++)); do [ -s "$dir/hp.w" ] && break; sleep 0.05; done
+w=$(cat "$dir/hp.w")
+pids+=("$w")
+mkdir -p "$dir/hmnt"
+setpriv --pdeathsig TERM "$ipcfs" -f -o "ttl=$ttl" "$dir/hmnt" </dev/null >"$dir/hp.log" 2>&1 &
+pids+=($!)
+m=$dir/hmnt
+for ((i = 0; i < 200; i++)); do [ -e "$m/$r/pipes/0" ] && break; sleep 0.05; done
+as() { setpriv --reuid="$nobody" --regid="$nobody" --clear-groups "$@"; }
+{
+	echo "pids $w $r"
+	echo "proc-nobody-sees-writer $(as test -e "/proc/$w" && echo yes || echo no)"
+	echo "root-lists $(ls "$m" | grep -cx -e "$w" -e "$r")"
+	stat "$m/$w" >/dev/null 2>&1   # root looks first: nothing cached for nobody
+	echo "nobody-lists-writer $(as ls "$m" | grep -cx "$w")"
+	echo "nobody-lists-reader $(as ls "$m" | grep -cx "$r")"
+	echo "nobody-stat-writer $(as stat "$m/$w" 2>&1 >/dev/null | grep -c 'No such file')"
+	echo "nobody-channels-writer-rows $(as cat "$m/channels" | awk -F'\t' -v p="$w" '$2 == p' | wc -l)"
+	echo "nobody-channels-reader-peers $(as cat "$m/channels" | awk -F'\t' -v p="$r" '$2 == p && $4 == "0" { print $7 }')"
+	echo "nobody-info-peers $(as cat "$m/$r/pipes/0/info" | awk '$1 == "peers:" { print $2 }')"
+	echo "nobody-ls-endpoint $(as ls -A "$m/$r/pipes/0" | tr '\n' ' ')"
+	echo "nobody-readlink-peer $(as readlink "$m/$r/pipes/0/$w:1" >/dev/null 2>&1 && echo found || echo none)"
+	echo "root-info-peers $(awk '$1 == "peers:" { print $2 }' "$m/$r/pipes/0/info")"
+	echo "root-ls-endpoint $(ls -A "$m/$r/pipes/0" | tr '\n' ' ')"
+} >"$out.res" 2>&1
+fusermount3 -u "$m"
+HP
+unshare -m --propagation private bash "$TESTDIR/hidepid.sh" "$IPCFS" "$TESTDIR" "$NOBODY" "$TTL" \
+	</dev/null >"$TESTDIR/hp.out" 2>&1
+declare -A HP=()
+while read -r k v; do HP[$k]=$v; done <"$TESTDIR/hp.res" 2>/dev/null
+read -r hw hr <<<"${HP[pids]:-}"
+if [ -z "$hw" ]; then
+	t_fail "hidepid scenario ran" "$(cat "$TESTDIR/hp.out" "$TESTDIR/hp.err" "$TESTDIR/hp.log" 2>&1)"
+else
+	t_is "${HP[proc-nobody-sees-writer]}" no "kernel: /proc with hidepid=invisible hides root's writer from nobody"
+	t_is "${HP[root-lists]}" 2 "root: ls MNT lists both ends"
+	t_is "${HP[nobody-lists-writer]} ${HP[nobody-lists-reader]}" "0 1" \
+		"nobody: ls MNT lists its reader, not root's writer (even after root looked it up)"
+	t_is "${HP[nobody-stat-writer]}" 1 "nobody: stat MNT/<root's writer>: $ENOENT"
+	t_is "${HP[nobody-channels-writer-rows]}" 0 "nobody: MNT/channels has no row of the writer"
+	t_is "${HP[nobody-channels-reader-peers]}|${HP[nobody-info-peers]}" "-|-" \
+		"nobody: its reader's PEERS and info peers do not name the hidden writer"
+	t_is "${HP[nobody-ls-endpoint]}|${HP[nobody-readlink-peer]}" "info|none" \
+		"nobody: its reader's endpoint lists no link to the hidden writer, and finds none"
+	t_is "${HP[root-info-peers]}|${HP[root-ls-endpoint]}" "$hw:1|$hw:1 info" \
+		"root: the reader's peer is the writer, in info and as a link"
+fi
+
 t_done
