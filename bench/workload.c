@@ -17,7 +17,11 @@
  * (SIGKILL): System V ids, /dev/shm and mqueue names, FIFOs.  Exits once
  * all is gone.  Each pair has its own loopback address 127.100+.x.y for
  * TCP and UDP v4, so the port range is no limit; v6 takes 3 ports per pair
- * on ::1 (28k ports: about 9000 pairs).
+ * on ::1 (28k ports: about 9000 pairs).  kernel.shmmni (4096 segments)
+ * and, without CAP_SYS_RESOURCE, fs.mqueue.queues_max (256 queues) bound
+ * the System V segments and message queues of the host: pairs past them
+ * go without (a line on stderr says how many); bench/lib.sh raises both
+ * for a run.
  *
  * usage: workload N DIR   (DIR holds the FIFOs) */
 #include <arpa/inet.h>
@@ -54,7 +58,8 @@ struct report {
 	int32_t status;		/* 0, or the errno of what failed */
 	int32_t msqid, semid;	/* to remove; -1 for none */
 	int32_t shm_missing;	/* 1: no System V segment (kernel.shmmni) */
-	char what[44];		/* what failed */
+	int32_t mq_missing;	/* 1: no message queue (fs.mqueue.queues_max) */
+	char what[40];		/* what failed */
 };
 
 /* What the cleaner removes: a System V id. */
@@ -304,7 +309,11 @@ static int make_channels(struct pair *p, pid_t workload)
 	object_name(name, sizeof(name), p->index);
 	TRY("shm_open", p->shm_fd = shm_open(name, O_RDWR | O_CREAT | O_TRUNC, 0600));
 	TRY("shm size", ftruncate(p->shm_fd, OBJECT_SIZE));
-	TRY("mq_open", p->mq = mq_open(name, O_RDWR | O_CREAT, 0600, &attr));
+	/* Without CAP_SYS_RESOURCE, fs.mqueue.queues_max (256) bounds the
+	 * queues of the whole IPC namespace: bench scripts raise it. */
+	p->mq = mq_open(name, O_RDWR | O_CREAT, 0600, &attr);
+	if (p->mq < 0 && errno != ENOSPC)
+		TRY("mq_open", -1);
 	TRY("eventfd", p->efd = eventfd(0, 0));
 
 	/* Removed as soon as attached: it lives while a process has it. */
@@ -412,6 +421,7 @@ static void first(int index, pid_t workload, int report_fd)
 	rep.msqid = p.msqid;
 	rep.semid = p.semid;
 	rep.shm_missing = p.shmid < 0;
+	rep.mq_missing = p.mq < 0;
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
 		goto fail;
 	close(report_fd);
@@ -440,7 +450,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	int n, i, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0;
+	int n, i, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0, no_mq = 0;
 	pid_t *firsts, cleaner, pid;
 	sigset_t none;
 	struct report rep;
@@ -497,6 +507,7 @@ int main(int argc, char **argv)
 		record(record_fd, 'm', rep.msqid);
 		record(record_fd, 's', rep.semid);
 		no_shm += rep.shm_missing;
+		no_mq += rep.mq_missing;
 		if (rep.status && !status) {
 			fprintf(stderr, "workload: pair %d: %s: %s\n", rep.pair,
 				rep.what, strerror(rep.status));
@@ -508,6 +519,9 @@ int main(int argc, char **argv)
 		if (no_shm)
 			fprintf(stderr, "workload: %d pairs without a System V segment "
 				"(kernel.shmmni)\n", no_shm);
+		if (no_mq)
+			fprintf(stderr, "workload: %d pairs without a message queue "
+				"(fs.mqueue.queues_max)\n", no_mq);
 		printf("ready %d %d\n", n, 2 * n + 2);
 		fflush(stdout);
 		sigemptyset(&none);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
 #include <limits.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 
 struct options {
 	char *ttl;
+	unsigned max_user_mb;
 };
 
 enum { KEY_GENERIC };
@@ -25,6 +27,7 @@ enum { KEY_GENERIC };
  * meaningless for a read-only tree without times, so accepted and dropped. */
 static const struct fuse_opt option_spec[] = {
 	{ "ttl=%s", offsetof(struct options, ttl), 0 },
+	{ "max_user_mb=%u", offsetof(struct options, max_user_mb), 0 },
 	FUSE_OPT_KEY("defaults", KEY_GENERIC),
 	FUSE_OPT_KEY("auto", KEY_GENERIC),
 	FUSE_OPT_KEY("noauto", KEY_GENERIC),
@@ -97,6 +100,8 @@ static void usage(const char *prog)
 	       "ipcfs options:\n"
 	       "    -o ttl=SECONDS         rebuild what is shown when older than this\n"
 	       "                           (default 1, fractions allowed, 0 = every request)\n"
+	       "    -o max_user_mb=N       MiB of open files' text one user other than root\n"
+	       "                           may hold (default 64, 0 = no limit)\n"
 	       "    SOURCE                 ignored (mount -t fuse.ipcfs ipcfs MOUNTPOINT)\n",
 	       prog);
 }
@@ -146,17 +151,45 @@ static int parse_ttl(const char *text, double *ttl)
 	return 0;
 }
 
+/* Whether GLIBC_TUNABLES sets this tunable: then it is left as given. */
+static bool tunable_given(const char *name)
+{
+	const char *t = getenv("GLIBC_TUNABLES");
+
+	return t && strstr(t, name);
+}
+
+/* The allocator of a daemon that runs for months must give back what a
+ * build or a burst of readers took (bench/memory.sh measures it):
+ *  - glibc raises its mmap threshold to the size of every large block
+ *    freed, so after the first big channels text all later ones, the
+ *    builder's arrays and the snapshots' arena chunks come from the heaps
+ *    and stay there.  A fixed threshold keeps blocks of 128 KiB and more in
+ *    mappings of their own, returned on free (it also fixes the trim
+ *    threshold: a heap whose top has 128 KiB free shrinks).
+ *  - glibc gives every thread that allocates (scan threads, maps workers,
+ *    FUSE threads) its own arena, up to 8 per CPU, each keeping its free
+ *    memory; two are enough for the scan threads of a build. */
+static void tune_malloc(void)
+{
+	if (!tunable_given("glibc.malloc.mmap_threshold"))
+		mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	if (!tunable_given("glibc.malloc.arena_max"))
+		mallopt(M_ARENA_MAX, 2);
+}
+
 int main(int argc, char *argv[])
 {
 	struct fuse_args args;
 	struct fuse_cmdline_opts cmdline;
-	struct options options = {0};
+	struct options options = { .max_user_mb = 64 };
 	struct fuse_loop_config *loop;
 	struct held_snapshot *first;
 	struct fuse_session *se;
 	struct ipcfs fs = { .ttl = 1.0 };
 	int status = 1, r;
 
+	tune_malloc();
 	if (drop_source_argument(&argc, argv) < 0)
 		return 1;
 	args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
@@ -202,7 +235,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "ipcfs: /proc: %s\n", strerror(-r));
 		goto out_args;
 	}
-	handles_init(&fs.handles);
+	handles_init(&fs.handles, (size_t)options.max_user_mb << 20);
 	fs.nodes = nodes_new();
 	first = fs.nodes ? snapcache_acquire(&fs.cache) : NULL;
 	if (!first) {

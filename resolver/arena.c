@@ -13,9 +13,16 @@ struct arena_chunk {
 
 struct arena {
 	struct arena_chunk *chunks;
+	size_t step;		/* the next chunk's size; 0 before the first */
 };
 
+/* Chunks double from 64 KiB to 1 MiB: a fixture's snapshot stays small, a
+ * big host's takes few chunks, and each of 128 KiB or more is a mapping
+ * of its own (the daemon fixes glibc's mmap threshold, fs/main.c), so a
+ * freed snapshot goes back to the system instead of leaving holes in the
+ * heap. */
 #define ARENA_CHUNK (64 * 1024)
+#define ARENA_CHUNK_MAX (1024 * 1024)
 
 struct arena *arena_new(void)
 {
@@ -45,7 +52,8 @@ void *arena_alloc(struct arena *arena, size_t size)
 		return NULL;
 	size = (size + align - 1) & ~(align - 1);
 	if (!c || c->size - c->used < size) {
-		size_t chunk = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+		size_t step = arena->step ? arena->step : ARENA_CHUNK;
+		size_t chunk = size > step ? size : step;
 
 		c = malloc(sizeof(*c) + chunk);
 		if (!c)
@@ -54,12 +62,13 @@ void *arena_alloc(struct arena *arena, size_t size)
 		c->size = chunk;
 		/* A large one-off goes behind the current chunk so its free
 		 * space stays in use. */
-		if (arena->chunks && chunk > ARENA_CHUNK) {
+		if (arena->chunks && chunk > step) {
 			c->next = arena->chunks->next;
 			arena->chunks->next = c;
 		} else {
 			c->next = arena->chunks;
 			arena->chunks = c;
+			arena->step = step < ARENA_CHUNK_MAX ? 2 * step : step;
 		}
 	}
 	p = c->data + c->used;
