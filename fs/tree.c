@@ -134,6 +134,17 @@ static uint64_t peer_order(const struct ipc_snapshot *snap, const struct ipc_end
 	       name_order(peer);
 }
 
+/* Names are copied, not printed: listing calls this for every child. */
+static void set_name(struct tree_child *c, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n >= sizeof(c->name))
+		n = sizeof(c->name) - 1;
+	memcpy(c->name, name, n);
+	c->name[n] = '\0';
+}
+
 static void peer_link_name(const struct ipc_snapshot *snap, const struct ipc_endpoint *peer,
 			   struct tree_child *c)
 {
@@ -204,7 +215,7 @@ static bool nth_kind(const struct dir *d, size_t i, struct tree_child *c)
 	c->target = *d->t;
 	proc_key(&c->key, NODE_KIND, d->t->proc);
 	c->key.kind = (uint8_t)i;
-	snprintf(c->name, sizeof(c->name), "%s", ipc_kind_dir((enum ipc_kind)i));
+	set_name(c, ipc_kind_dir((enum ipc_kind)i));
 	c->cookie = i;
 	return d->t->proc->kinds & (1u << i);
 }
@@ -224,7 +235,7 @@ static bool endpoint_child(const struct dir *d, const struct ipc_endpoint *ep,
 {
 	c->target = (struct target){ .proc = d->t->proc, .ep = ep };
 	endpoint_key(&c->key, NODE_ENDPOINT, d->t->proc, ep);
-	snprintf(c->name, sizeof(c->name), "%s", ep->name);
+	set_name(c, ep->name);
 	c->cookie = name_order(ep);
 	return ep->kind == d->key->kind;
 }
@@ -302,7 +313,7 @@ static bool nth_sysv_class(const struct dir *d, size_t i, struct tree_child *c)
 	c->target = *d->t;
 	blank_key(&c->key, NODE_SYSV_CLASS);
 	c->key.kind = (uint8_t)i;
-	snprintf(c->name, sizeof(c->name), "%s", ipc_sysv_class_dir((enum ipc_sysv_class)i));
+	set_name(c, ipc_sysv_class_dir((enum ipc_sysv_class)i));
 	c->cookie = i;
 	return true;
 }
@@ -474,7 +485,7 @@ static bool nth_child(const struct dir *d, const struct node_type_desc *desc, si
 static void fixed_child(const struct dir *d, const struct node_type_desc *desc, size_t i,
 			struct tree_child *c)
 {
-	snprintf(c->name, sizeof(c->name), "%s", desc->fixed[i].name);
+	set_name(c, desc->fixed[i].name);
 	memcpy(&c->key, d->key, sizeof(c->key));	/* padding too */
 	c->key.type = desc->fixed[i].type;
 	c->target = *d->t;
