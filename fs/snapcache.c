@@ -66,7 +66,6 @@ static struct held_snapshot *run_build(struct snapcache *cache)
 	struct ipc_snapshot *snap;
 
 	cache->building = true;
-	cache->build_started_ns = started;
 	pthread_mutex_unlock(&cache->lock);
 	held = calloc(1, sizeof(*held));
 	if (held && cache->build(&cache->root, &cache->options, generation, &snap) == 0) {

@@ -44,7 +44,6 @@ struct snapcache {
 	pthread_cond_t build_ended;
 	struct held_snapshot *current;
 	bool building;
-	uint64_t build_started_ns;	/* of the running build */
 	uint64_t builds_started;	/* the generation of the latest build begun */
 	uint64_t builds_ended;		/* failed ones too */
 	uint64_t ttl_ns;
