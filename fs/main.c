@@ -17,6 +17,7 @@
 
 struct options {
 	char *ttl;
+	unsigned max_user_mb;
 };
 
 enum { KEY_GENERIC };
@@ -26,6 +27,7 @@ enum { KEY_GENERIC };
  * meaningless for a read-only tree without times, so accepted and dropped. */
 static const struct fuse_opt option_spec[] = {
 	{ "ttl=%s", offsetof(struct options, ttl), 0 },
+	{ "max_user_mb=%u", offsetof(struct options, max_user_mb), 0 },
 	FUSE_OPT_KEY("defaults", KEY_GENERIC),
 	FUSE_OPT_KEY("auto", KEY_GENERIC),
 	FUSE_OPT_KEY("noauto", KEY_GENERIC),
@@ -98,6 +100,8 @@ static void usage(const char *prog)
 	       "ipcfs options:\n"
 	       "    -o ttl=SECONDS         rebuild what is shown when older than this\n"
 	       "                           (default 1, fractions allowed, 0 = every request)\n"
+	       "    -o max_user_mb=N       MiB of open files' text one user other than root\n"
+	       "                           may hold (default 64, 0 = no limit)\n"
 	       "    SOURCE                 ignored (mount -t fuse.ipcfs ipcfs MOUNTPOINT)\n",
 	       prog);
 }
@@ -178,7 +182,7 @@ int main(int argc, char *argv[])
 {
 	struct fuse_args args;
 	struct fuse_cmdline_opts cmdline;
-	struct options options = {0};
+	struct options options = { .max_user_mb = 64 };
 	struct fuse_loop_config *loop;
 	struct held_snapshot *first;
 	struct fuse_session *se;
@@ -231,7 +235,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "ipcfs: /proc: %s\n", strerror(-r));
 		goto out_args;
 	}
-	handles_init(&fs.handles);
+	handles_init(&fs.handles, (size_t)options.max_user_mb << 20);
 	fs.nodes = nodes_new();
 	first = fs.nodes ? snapcache_acquire(&fs.cache) : NULL;
 	if (!first) {

@@ -147,6 +147,24 @@ static bool may_enter(const struct viewer *v, const struct ipc_process *proc)
 	return proc->fd_mode & S_IXOTH;
 }
 
+/* What a rendering of a file of type depends on besides the file and the
+ * snapshot: 0 where every caller is shown the same text, else the caller's
+ * identity (uid, groups, whether processes are hidden from it). */
+static uint64_t viewer_signature(const struct viewer *v, enum node_type type)
+{
+	uint64_t h = 0xcbf29ce484222325u;
+	int i;
+
+	if (type == NODE_CHANNELS ? v->ctx->uid == 0 : !v->hides)
+		return 0;
+	h = (h ^ v->ctx->uid) * 0x100000001b3u;
+	h = (h ^ v->ctx->gid) * 0x100000001b3u;
+	h = (h ^ v->hides) * 0x100000001b3u;
+	for (i = 0; i < v->n_groups; i++)
+		h = (h ^ v->groups[i]) * 0x100000001b3u;
+	return h | 1;
+}
+
 static bool viewer_shows(const void *ctx, const struct ipc_process *proc)
 {
 	const struct viewer *v = ctx;
@@ -418,9 +436,19 @@ static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 	list_directory(req, ino, size, offset, true);
 }
 
+/* Rendered once per snapshot, caller and file; sizes are unknown to stat. */
+static void reply_open(fuse_req_t req, struct ipcfs *fs, struct fuse_file_info *fi)
+{
+	fi->direct_io = 1;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		handles_release(&fs->handles, fi->fh);	/* the opener was interrupted */
+}
+
 static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct render_key key;
 	struct peer_view view;
+	int64_t id;
 	struct viewer viewer;
 	struct textbuf tb;
 	size_t p;
@@ -438,6 +466,14 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	 * hidepid, peers only in processes it may enter. */
 	viewer_init(&viewer, req, rq.key.type == NODE_CHANNELS);
 	view = (struct peer_view){ .shows = viewer_shows, .ctx = &viewer };
+	key = (struct render_key){ .generation = rq.snap->generation, .node = ino,
+				   .view = viewer_signature(&viewer, rq.key.type) };
+	fi->fh = handles_share(&rq.fs->handles, &key);
+	if (fi->fh) {
+		request_end(&rq);
+		reply_open(req, rq.fs, fi);
+		return;
+	}
 	textbuf_init(&tb);
 	switch (rq.key.type) {
 	case NODE_CHANNELS:
@@ -471,15 +507,13 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	data = textbuf_steal(&tb, &len);
-	fi->fh = handles_add(&rq.fs->handles, data, len);
-	if (!fi->fh) {
-		fuse_reply_err(req, ENOMEM);
+	id = handles_add(&rq.fs->handles, &key, viewer.ctx->uid, data, len);
+	if (id < 0) {
+		fuse_reply_err(req, (int)-id);
 		return;
 	}
-	/* Rendered once for this open; sizes are unknown to stat. */
-	fi->direct_io = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		handles_release(&rq.fs->handles, fi->fh);	/* the opener was interrupted */
+	fi->fh = (uint64_t)id;
+	reply_open(req, rq.fs, fi);
 }
 
 static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset,

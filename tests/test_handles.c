@@ -1,6 +1,7 @@
 /* Rendered files per open (fs/handles.c): a RELEASE may come while a
  * READ of the same file is being answered, so the text lives until the
  * last reference goes. */
+#include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,12 +13,96 @@
 
 #include "../fs/handles.h"
 
+/* Opens text as a file of its own (a key no other call uses). */
 static uint64_t add_text(struct handle_table *t, const char *text)
 {
+	static uint64_t node;
+	struct render_key key = { .generation = 1, .node = ++node };
+	char *data = strdup(text);
+	int64_t id;
+
+	assert_non_null(data);
+	id = handles_add(t, &key, 1000, data, strlen(text));
+	assert_true(id > 0);
+	return (uint64_t)id;
+}
+
+static int64_t add_keyed(struct handle_table *t, uint64_t node, uint64_t view, uid_t uid,
+			 const char *text)
+{
+	struct render_key key = { .generation = 7, .node = node, .view = view };
 	char *data = strdup(text);
 
 	assert_non_null(data);
-	return handles_add(t, data, strlen(text));
+	return handles_add(t, &key, uid, data, strlen(text));
+}
+
+/* Opens of one file for one view share one rendering: the same id, one
+ * open each; it goes with the last release.  Another view is another. */
+static void test_shared_rendering(void **state)
+{
+	struct render_key key = { .generation = 7, .node = 3, .view = 0 };
+	struct handle_table t;
+	int64_t a, b, other;
+
+	(void)state;
+	handles_init(&t, 0);
+	assert_int_equal(handles_share(&t, &key), 0);
+	a = add_keyed(&t, 3, 0, 1000, "rows");
+	assert_true(a > 0);
+	assert_int_equal(handles_share(&t, &key), (uint64_t)a);
+	/* rendered twice at once: the second text is dropped, the first shared */
+	b = add_keyed(&t, 3, 0, 1000, "rows");
+	assert_int_equal(b, a);
+	other = add_keyed(&t, 3, 42, 1000, "mine");
+	assert_true(other > 0 && other != a);
+	handles_release(&t, (uint64_t)a);
+	handles_release(&t, (uint64_t)a);
+	assert_non_null(handles_get(&t, (uint64_t)a));	/* one open left */
+	handles_put(&t, handles_get(&t, (uint64_t)a));
+	handles_put(&t, handles_get(&t, (uint64_t)a));
+	handles_release(&t, (uint64_t)a);
+	assert_null(handles_get(&t, (uint64_t)a));
+	assert_int_equal(handles_share(&t, &key), 0);
+	handles_release(&t, (uint64_t)other);
+	handles_destroy(&t);
+}
+
+/* A uid other than root holds at most the limit in renderings it made;
+ * sharing costs nothing; releases give the bytes back. */
+static void test_user_limit(void **state)
+{
+	struct handle_table t;
+	int64_t a, b, c, s, r;
+
+	(void)state;
+	handles_init(&t, 10);
+	a = add_keyed(&t, 1, 0, 1000, "123456");
+	assert_true(a > 0);
+	assert_int_equal(handles_charged(&t, 1000), 6);
+	b = add_keyed(&t, 2, 0, 1000, "123456");
+	assert_int_equal(b, -EMFILE);
+	assert_int_equal(handles_charged(&t, 1000), 6);
+	c = add_keyed(&t, 2, 0, 1001, "123456");	/* another user has its own */
+	assert_true(c > 0);
+	s = add_keyed(&t, 1, 0, 1001, "123456");	/* a share: no charge */
+	assert_int_equal(s, a);
+	assert_int_equal(handles_charged(&t, 1001), 6);
+	assert_int_equal(add_keyed(&t, 9, 0, 1000, "12345678901"), -EMFILE);
+	r = add_keyed(&t, 3, 0, 0, "a text far longer than the limit");	/* root */
+	assert_true(r > 0);
+	handles_release(&t, (uint64_t)a);
+	assert_int_equal(handles_charged(&t, 1000), 6);	/* 1001 still shares it */
+	handles_release(&t, (uint64_t)a);
+	assert_int_equal(handles_charged(&t, 1000), 0);
+	b = add_keyed(&t, 2, 1, 1000, "123456");
+	assert_true(b > 0);
+	handles_release(&t, (uint64_t)b);
+	handles_release(&t, (uint64_t)c);
+	handles_release(&t, (uint64_t)r);
+	assert_int_equal(handles_charged(&t, 1000) + handles_charged(&t, 1001) +
+			 handles_charged(&t, 0), 0);
+	handles_destroy(&t);
 }
 
 static void test_open_read_release(void **state)
@@ -27,7 +112,7 @@ static void test_open_read_release(void **state)
 	uint64_t a, b;
 
 	(void)state;
-	handles_init(&t);
+	handles_init(&t, 0);
 	a = add_text(&t, "alpha");
 	b = add_text(&t, "beta");
 	assert_true(a != 0 && b != 0 && a != b);
@@ -53,7 +138,7 @@ static void test_release_during_read(void **state)
 	uint64_t id;
 
 	(void)state;
-	handles_init(&t);
+	handles_init(&t, 0);
 	id = add_text(&t, "channels");
 	file = handles_get(&t, id);
 	handles_release(&t, id);
@@ -73,7 +158,7 @@ static void test_many(void **state)
 	int i;
 
 	(void)state;
-	handles_init(&t);
+	handles_init(&t, 0);
 	for (i = 0; i < 2000; i++) {
 		snprintf(text, sizeof(text), "%d", i);
 		ids[i] = add_text(&t, text);
@@ -122,7 +207,7 @@ static void test_threads(void **state)
 	int i;
 
 	(void)state;
-	handles_init(&t);
+	handles_init(&t, 0);
 	r.id = add_text(&t, "shared");
 	for (i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&threads[i], NULL, read_until_gone, &r), 0);
@@ -136,6 +221,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_open_read_release),
+		cmocka_unit_test(test_shared_rendering),
+		cmocka_unit_test(test_user_limit),
 		cmocka_unit_test(test_release_during_read),
 		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_threads),
