@@ -11,10 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "array.h"
 #include "maps.h"
+#include "sem_pids.h"
 #include "sysvipc.h"
 
 static int compare_object(const void *x, const void *y)
@@ -195,9 +197,20 @@ static int64_t later(int64_t a, int64_t b)
 static int add_recorded_pids(struct resolve *s)
 {
 	const struct proc_root *root = s->b->root;
-	size_t i;
+	size_t i, first_sem = s->n_objects;
+	const int *pids;
 	uint32_t n;
-	int r = 0, pid;
+	int r = 0;
+
+	/* the semaphore sets, last in class order */
+	for (i = 0; i < s->n_objects && first_sem == s->n_objects; i++)
+		if (s->objects[i].cls == IPC_SYSV_SEM)
+			first_sem = i;
+	/* The cache is the one part of the root a build changes; the root
+	 * itself is not const, only this view of it. */
+	r = sem_pid_cache_update((struct sem_pid_cache *)&root->sem_pids, root,
+				 s->objects + first_sem, s->n_objects - first_sem,
+				 (int64_t)time(NULL), SEM_PID_BUDGET);
 
 	for (i = 0; i < s->n_objects && r == 0; i++) {
 		const struct ipc_sysv_object *o = &s->objects[i];
@@ -217,12 +230,11 @@ static int add_recorded_pids(struct resolve *s)
 			break;
 		default:
 			/* semop sets otime, SETVAL/SETALL ctime; both set the pid. */
-			for (n = 0; root->sem_pid && n < o->nsems && r == 0; n++) {
-				pid = root->sem_pid(root, o->id, (int)n);
-				if (pid > 0)
-					r = add_recorded(s, i, pid, later(o->otime, o->ctime),
+			pids = sem_pid_cache_find(&root->sem_pids, o->id);
+			for (n = 0; pids && n < o->nsems && r == 0; n++)
+				if (pids[n] > 0)
+					r = add_recorded(s, i, pids[n], later(o->otime, o->ctime),
 							 IPC_ACCESS_R | IPC_ACCESS_W);
-			}
 			break;
 		}
 	}

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "builder.h"
+#include "sem_pids.h"
 
 /* Numbers written without printf: paths are made for every process and
  * many fds. */
@@ -156,6 +157,7 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	root->sem_pid = sem_pid_syscall;
 	root->hidepid.hides = root->hidepid.has_gid = false;
 	read_hidepid(root);
+	root->sem_pids = (struct sem_pid_cache){0};
 	return 0;
 }
 
@@ -164,6 +166,7 @@ void proc_root_close(struct proc_root *root)
 	if (root->dirfd >= 0)
 		close(root->dirfd);
 	root->dirfd = -1;
+	sem_pid_cache_free(&root->sem_pids);
 }
 
 ssize_t proc_read_file(const struct proc_root *root, const char *path, char *buf, size_t size)

@@ -15,7 +15,7 @@ builddir=build
 meson_opts=()
 for arg in "$@"; do
 	case "$arg" in
-	--tests) want+=(libcmocka-dev python3 lsof iproute2 util-linux procps
+	--tests) want+=(libcmocka-dev python3 lsof iproute2 util-linux procps strace
 			jq graphviz debhelper dpkg-dev lintian systemd clang libclang-rt-dev)
 		meson_opts+=(-Dtests=enabled) ;;
 	--sanitize) builddir=build-asan

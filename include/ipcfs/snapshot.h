@@ -104,6 +104,8 @@ struct fd_facts {
 #define FD_FACT_ACCESS 1u	/* access, from the link's own mode */
 #define FD_FACT_STAT 2u		/* type, dev, ino, size, through the link */
 
+struct sem_pid_entry;
+
 struct proc_root {
 	int dirfd;		/* O_PATH|O_DIRECTORY on the procfs root */
 	/* The facts in what (FD_FACT_*) about fd of process pid, whose open
@@ -120,6 +122,12 @@ struct proc_root {
 	/* hidepid=invisible or ptraceable on this procfs: it hides from a
 	 * caller the processes the caller may not read (members of gid, when
 	 * has_gid, excepted).  Read from its mount options at open. */
+	/* The semaphores' last pids, kept from build to build by the
+	 * System V module (builds of one root run one at a time). */
+	struct sem_pid_cache {
+		struct sem_pid_entry *entries;	/* sorted by id */
+		size_t n;
+	} sem_pids;
 	struct proc_hidepid {
 		bool hides, has_gid;
 		gid_t gid;

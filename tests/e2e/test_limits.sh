@@ -111,4 +111,37 @@ t_is "$REPLY" "open 1 -" "once its opens are closed, nobody may open again"
 holder close
 holder_stop
 
+# ======================================================================
+section "a user's semaphore sets cost a build a bounded number of calls"
+# ======================================================================
+# nobody makes 4 sets of 32000 semaphores; each semaphore's last pid is
+# one semctl GETPID, so reading them all would be 128000 calls per build
+if ! command -v strace >/dev/null; then
+	diag "strace is not installed: the count of semctl calls is skipped"
+else
+	SEMS=$(setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "$PY" -c '
+import ctypes
+libc = ctypes.CDLL(None, use_errno=True)
+ids = [libc.semget(0, 32000, 0o600 | 0o1000) for _ in range(4)]
+print(" ".join(map(str, ids)))')
+	trap 'for id in $SEMS; do ipcrm -s "$id" 2>/dev/null; done; _e2e_cleanup' EXIT
+	[[ $SEMS =~ ^[0-9]+(\ [0-9]+){3}$ ]] || bail_out "semget as nobody failed: $SEMS"
+	ipcfs_mount 0.2
+	# builds with the sets, counted: strace follows every thread; each
+	# build reads /proc/sysvipc/sem once
+	strace -f -qq -e trace=semctl,openat -o "$TESTDIR/semctl.trace" -p "$IPCFS_PID" &
+	strace_pid=$!
+	strace_ready() { [ -n "$(awk '$1 == "TracerPid:" && $2 != 0' "/proc/$IPCFS_PID/status")" ]; }
+	poll_until 10 strace_ready || diag "strace did not attach within 10 s"
+	head -c 1 "$MNT/channels" >/dev/null
+	poll_until 5 grep -q 'sysvipc/sem' "$TESTDIR/semctl.trace"
+	kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null
+	calls=$(grep -c 'GETPID' "$TESTDIR/semctl.trace")
+	builds=$(grep -c 'sysvipc/sem' "$TESTDIR/semctl.trace")
+	t_ok "each build made at most 16384 GETPID calls with nobody's 128000 semaphores ($calls calls in $builds builds)" \
+		test "$builds" -ge 1 -a "$calls" -le $((16384 * builds)) -a "$calls" -gt 0
+	for id in $SEMS; do ipcrm -s "$id"; done
+	trap _e2e_cleanup EXIT
+fi
+
 t_done
