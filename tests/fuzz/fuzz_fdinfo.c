@@ -1,6 +1,7 @@
 /* libFuzzer target: /proc/<pid>/fdinfo text through text_field and
  * fdinfo_access, with every key the resolver asks for and output buffers
- * of every size from 1 to 64 bytes. */
+ * of every size from 1 to 64 bytes; and the same bytes as an fd link's or
+ * a namespace link's text through link_inode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				abort();
 	if (fdinfo_access(text) & ~(unsigned)(IPC_ACCESS_R | IPC_ACCESS_W))
 		abort();
+	link_inode(text, "pipe:[");
+	link_inode(text, "socket:[");
+	link_inode(text, "net:[");
 	free(text);
 	return 0;
 }
