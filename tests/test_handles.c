@@ -43,6 +43,7 @@ static void test_shared_rendering(void **state)
 {
 	struct render_key key = { .generation = 7, .node = 3, .view = 0 };
 	struct handle_table t;
+	struct rendered *file;
 	int64_t a, b, other;
 
 	(void)state;
@@ -58,9 +59,9 @@ static void test_shared_rendering(void **state)
 	assert_true(other > 0 && other != a);
 	handles_release(&t, (uint64_t)a);
 	handles_release(&t, (uint64_t)a);
-	assert_non_null(handles_get(&t, (uint64_t)a));	/* one open left */
-	handles_put(&t, handles_get(&t, (uint64_t)a));
-	handles_put(&t, handles_get(&t, (uint64_t)a));
+	file = handles_get(&t, (uint64_t)a);	/* one open left */
+	assert_non_null(file);
+	handles_put(&t, file);
 	handles_release(&t, (uint64_t)a);
 	assert_null(handles_get(&t, (uint64_t)a));
 	assert_int_equal(handles_share(&t, &key), 0);
