@@ -61,6 +61,11 @@ struct socket_resolve {
 	size_t n_pairs, cap_pairs;
 	struct holder *holders;		/* sorted by inode */
 	size_t n_holders;
+	/* The inet sockets with holders that take a connection to their
+	 * local address: tcp listeners and udp sockets with no remote,
+	 * sorted by bound_order, so link_bound finds a port's in O(log n). */
+	const struct located **bound;
+	size_t n_bound;
 };
 
 static uint64_t read_netns(int dirfd, pid_t pid)
@@ -531,6 +536,47 @@ static const struct located *find_mirror(const struct socket_resolve *s, const s
 	return &s->by_pair[lo];
 }
 
+/* Namespace, protocol, local port: what link_bound looks bound sockets
+ * up by. */
+static int bound_order(uint64_t netns, uint8_t protocol, uint16_t port, const struct located *b)
+{
+	int c = compare_u64(netns, b->netns);
+
+	if (c)
+		return c;
+	if (protocol != b->rec->protocol)
+		return protocol < b->rec->protocol ? -1 : 1;
+	return (port > b->rec->local_port) - (port < b->rec->local_port);
+}
+
+static int compare_bound(const void *x, const void *y)
+{
+	const struct located *a = *(const struct located *const *)x;
+
+	return bound_order(a->netns, a->rec->protocol, a->rec->local_port,
+			   *(const struct located *const *)y);
+}
+
+/* Indexes the sockets link_bound may link to (see socket_resolve.bound);
+ * the holders must be sorted. */
+static int index_bound(struct socket_resolve *s)
+{
+	size_t i;
+
+	s->bound = malloc((s->n_pairs + 1) * sizeof(*s->bound));
+	if (!s->bound)
+		return -ENOMEM;
+	for (i = 0; i < s->n_pairs; i++) {
+		const struct sock_record *b = s->by_pair[i].rec;
+
+		if (b->remote_port == 0 && (b->protocol != IPPROTO_TCP || b->state == TCP_LISTEN) &&
+		    has_holders(s, b->ino))
+			s->bound[s->n_bound++] = &s->by_pair[i];
+	}
+	qsort(s->bound, s->n_bound, sizeof(*s->bound), compare_bound);
+	return 0;
+}
+
 /* The far side has no fd (still in the accept queue) or is an unconnected
  * server: the bound sockets whose local address is our remote.  Returns
  * how many were linked. */
@@ -538,7 +584,7 @@ static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t
 {
 	const struct sock_record *rec = l->rec;
 	uint8_t local[16], own[16];
-	size_t i;
+	size_t lo = 0, hi = s->n_bound, i;
 	int r, linked = 0;
 	/* A wildcard takes only a remote that is an address of this
 	 * namespace: loopback, or our own local address (connecting to a
@@ -549,14 +595,18 @@ static int link_bound(struct socket_resolve *s, const struct located *l, uint8_t
 	address16(rec, rec->local_addr, own);
 	remote_is_local = is_loopback(remote) || memcmp(remote, own, 16) == 0;
 
-	for (i = 0; i < s->n_pairs; i++) {
-		const struct sock_record *b = s->by_pair[i].rec;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->by_pair[i].netns != l->netns || b->protocol != rec->protocol ||
-		    b->local_port != rec->remote_port || b->remote_port != 0 ||
-		    (b->protocol == IPPROTO_TCP && b->state != TCP_LISTEN) ||
-		    !has_holders(s, b->ino))
-			continue;
+		if (bound_order(l->netns, rec->protocol, rec->remote_port, s->bound[mid]) > 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (i = lo; i < s->n_bound &&
+		     bound_order(l->netns, rec->protocol, rec->remote_port, s->bound[i]) == 0; i++) {
+		const struct sock_record *b = s->bound[i]->rec;
+
 		address16(b, b->local_addr, local);
 		if (memcmp(local, remote, 16) != 0 &&
 		    !(remote_is_local && is_wildcard_for(local, remote)))
@@ -669,6 +719,8 @@ static int socket_resolve(struct builder *b)
 		r = link_unix(&s);
 	}
 	if (r == 0)
+		r = index_bound(&s);
+	if (r == 0)
 		r = link_inet(&s);
 	for (i = 0; i < s.n_refs; i++)
 		sock_list_free(&s.lists[i]);
@@ -677,6 +729,7 @@ static int socket_resolve(struct builder *b)
 	free(s.by_ino);
 	free(s.by_pair);
 	free(s.holders);
+	free(s.bound);
 	return r;
 }
 
