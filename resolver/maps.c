@@ -43,9 +43,11 @@ static bool take_number(const char **p, const char *end, unsigned base, uint64_t
 			digit = (unsigned)(*s - 'a' + 10);
 		else
 			break;
-		if (value > (UINT64_MAX - digit) / base)
+		/* Builtins, not a division per digit: every maps line has six
+		 * numbers. */
+		if (__builtin_mul_overflow(value, base, &value) ||
+		    __builtin_add_overflow(value, digit, &value))
 			return false;
-		value = value * base + digit;
 	}
 	if (s == *p)
 		return false;
@@ -159,11 +161,27 @@ static size_t unescape_path(char *out, const char *path, size_t n)
 	return len;
 }
 
+/* Whether text holds a path maps_parse_line could class as ours: most
+ * lines map libraries or nothing, and are passed over without parsing. */
+static bool may_be_ours(const char *text, size_t len)
+{
+	const char *p = text, *end = text + len;
+
+	while ((p = memchr(p, '/', (size_t)(end - p)))) {
+		p++;
+		if (starts_with(p, (size_t)(end - p), "memfd:") ||
+		    starts_with(p, (size_t)(end - p), "SYSV") ||
+		    starts_with(p, (size_t)(end - p), "dev/shm/"))
+			return true;
+	}
+	return false;
+}
+
 static int parse_line(void *context, char *text, size_t len)
 {
 	struct parse *parse = context;
 	struct maps_line line;
-	int class = maps_parse_line(text, len, &line);
+	int class = may_be_ours(text, len) ? maps_parse_line(text, len, &line) : MAPS_NONE;
 	size_t path_len;
 
 	if (class <= MAPS_NONE)
