@@ -1,15 +1,18 @@
 /* The resolver's small helpers: /proc paths, inodes in link texts,
- * growable arrays. */
+ * growable arrays, printing into a text buffer. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../resolver/array.h"
 #include "../resolver/proc_root.h"
+#include "ipcfs/textbuf.h"
 
 static void test_proc_path(void **state)
 {
@@ -32,6 +35,33 @@ static void test_link_inode(void **state)
 	assert_int_equal(link_inode("pipe:[5000", "pipe:["), 0);
 	assert_int_equal(link_inode("pipe:[x]", "pipe:["), 0);
 	assert_int_equal(link_inode("pipe:[5]x", "pipe:["), 0);
+}
+
+/* Printed into the free room when it fits, else after growing: every
+ * length around the room's edge, texts longer than a first allocation,
+ * empty ones; the buffer always ends in a NUL. */
+static void test_textbuf_printf(void **state)
+{
+	char expect[1200], piece[600];
+	struct textbuf tb;
+	size_t len = 0, i, n;
+
+	(void)state;
+	textbuf_init(&tb);
+	textbuf_printf(&tb, "%s", "");
+	assert_int_equal(tb.len, 0);
+	for (n = 0; n < 600; n += 7) {
+		for (i = 0; i < n; i++)
+			piece[i] = (char)('a' + (i + n) % 26);
+		piece[n] = '\0';
+		textbuf_printf(&tb, "%s:%zu", piece, n);
+		len += (size_t)snprintf(expect, sizeof(expect), "%s:%zu", piece, n);
+		assert_int_equal(tb.len, len);
+		assert_string_equal(tb.data + tb.len - strlen(expect), expect);
+		assert_int_equal(tb.data[tb.len], '\0');
+	}
+	assert_int_equal(tb.error, 0);
+	textbuf_free(&tb);
 }
 
 static void test_array_reserve(void **state)
@@ -63,6 +93,7 @@ int main(void)
 		cmocka_unit_test(test_proc_path),
 		cmocka_unit_test(test_link_inode),
 		cmocka_unit_test(test_array_reserve),
+		cmocka_unit_test(test_textbuf_printf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
