@@ -133,8 +133,10 @@ print(" ".join(map(str, ids)))')
 	strace_pid=$!
 	strace_ready() { [ -n "$(awk '$1 == "TracerPid:" && $2 != 0' "/proc/$IPCFS_PID/status")" ]; }
 	poll_until 10 strace_ready || diag "strace did not attach within 10 s"
-	head -c 1 "$MNT/channels" >/dev/null
-	poll_until 5 grep -q 'sysvipc/sem' "$TESTDIR/semctl.trace"
+	# read until a read builds (the snapshot of the mount may still be
+	# fresh): a build shows as the open of /proc/sysvipc/sem
+	built() { head -c 1 "$MNT/channels" >/dev/null; grep -q 'sysvipc/sem' "$TESTDIR/semctl.trace"; }
+	poll_until 10 built || diag "no build seen within 10 s"
 	kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null
 	calls=$(grep -c 'GETPID' "$TESTDIR/semctl.trace")
 	builds=$(grep -c 'sysvipc/sem' "$TESTDIR/semctl.trace")
