@@ -790,9 +790,24 @@ static void put_address(const struct sock_record *rec, const uint8_t *addr, uint
 			struct textbuf *tb)
 {
 	char text[INET6_ADDRSTRLEN];
+	int i;
 
-	inet_ntop(rec->family, addr, text, sizeof(text));
-	textbuf_printf(tb, rec->family == AF_INET6 ? "[%s]:%u" : "%s:%u", text, port);
+	/* Without printf, v4 by hand as inet_ntop writes it: two addresses
+	 * in every inet row of the channels table. */
+	if (rec->family == AF_INET6) {
+		inet_ntop(AF_INET6, addr, text, sizeof(text));
+		textbuf_puts(tb, "[");
+		textbuf_puts(tb, text);
+		textbuf_puts(tb, "]");
+	} else {
+		for (i = 0; i < 4; i++) {
+			if (i)
+				textbuf_puts(tb, ".");
+			textbuf_put_u64(tb, addr[i]);
+		}
+	}
+	textbuf_puts(tb, ":");
+	textbuf_put_u64(tb, port);
 }
 
 static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
