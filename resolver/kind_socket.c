@@ -43,6 +43,15 @@ struct located {
 	uint64_t netns;
 };
 
+/* What inet sockets are paired by: a socket's own, or its mirror (local
+ * and remote swapped), addresses as IPv6 (see address16). */
+struct pair_key {
+	uint64_t netns;
+	uint8_t protocol;
+	uint8_t local[16], remote[16];
+	uint16_t local_port, remote_port;
+};
+
 /* A socket endpoint by inode: the holders of one socket. */
 struct holder {
 	uint64_t ino;
@@ -58,7 +67,8 @@ struct socket_resolve {
 	struct located *by_ino;		/* sorted by inode */
 	size_t n_located, cap_located;
 	struct located *by_pair;	/* inet sockets sorted by address pair */
-	size_t n_pairs, cap_pairs;
+	struct pair_key *pair_keys;	/* by_pair's keys, made once */
+	size_t n_pairs, cap_pairs, cap_keys;
 	struct holder *holders;		/* sorted by inode */
 	size_t n_holders;
 	/* The inet sockets with holders that take a connection to their
@@ -146,13 +156,6 @@ static void address16(const struct sock_record *rec, const uint8_t *addr, uint8_
 	}
 }
 
-struct pair_key {
-	uint64_t netns;
-	uint8_t protocol;
-	uint8_t local[16], remote[16];
-	uint16_t local_port, remote_port;
-};
-
 static void pair_key_of(const struct located *l, bool mirrored, struct pair_key *key)
 {
 	const struct sock_record *rec = l->rec;
@@ -181,13 +184,15 @@ static int compare_pair_key(const struct pair_key *a, const struct pair_key *b)
 	return (a->remote_port > b->remote_port) - (a->remote_port < b->remote_port);
 }
 
-static int compare_located_pair(const void *x, const void *y)
-{
-	struct pair_key a, b;
+/* An inet socket with its key, while by_pair is sorted. */
+struct keyed {
+	struct pair_key key;
+	struct located l;
+};
 
-	pair_key_of(x, false, &a);
-	pair_key_of(y, false, &b);
-	return compare_pair_key(&a, &b);
+static int compare_keyed(const void *x, const void *y)
+{
+	return compare_pair_key(&((const struct keyed *)x)->key, &((const struct keyed *)y)->key);
 }
 
 static const struct located *find_ino(const struct socket_resolve *s, uint64_t ino)
@@ -309,6 +314,7 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 	const struct sock_source *source = s->b->options->sockets;
 	struct sock_list *lists;
 	size_t total = 0, i, j;
+	struct keyed *keyed;
 	int r;
 
 	if (!source)
@@ -323,9 +329,14 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 		return r;
 	for (i = 0; i < s->n_refs; i++)
 		total += lists[i].count;
-	if (array_reserve(s->by_ino, s->cap_located, total + 1) < 0 ||
-	    array_reserve(s->by_pair, s->cap_pairs, total + 1) < 0)
+	/* Keys are made once per socket, not twice per comparison. */
+	keyed = malloc((total + 1) * sizeof(*keyed));
+	if (!keyed || array_reserve(s->by_ino, s->cap_located, total + 1) < 0 ||
+	    array_reserve(s->by_pair, s->cap_pairs, total + 1) < 0 ||
+	    array_reserve(s->pair_keys, s->cap_keys, total + 1) < 0) {
+		free(keyed);
 		return -ENOMEM;
+	}
 	s->n_located = s->n_pairs = 0;
 	for (i = 0; i < s->n_refs; i++)
 		for (j = 0; j < lists[i].count; j++) {
@@ -333,11 +344,18 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 
 			if (l.rec->ino)
 				s->by_ino[s->n_located++] = l;
-			if (l.rec->family != AF_UNIX)
-				s->by_pair[s->n_pairs++] = l;
+			if (l.rec->family != AF_UNIX) {
+				keyed[s->n_pairs].l = l;
+				pair_key_of(&l, false, &keyed[s->n_pairs++].key);
+			}
 		}
 	qsort(s->by_ino, s->n_located, sizeof(*s->by_ino), compare_located_ino);
-	qsort(s->by_pair, s->n_pairs, sizeof(*s->by_pair), compare_located_pair);
+	qsort(keyed, s->n_pairs, sizeof(*keyed), compare_keyed);
+	for (i = 0; i < s->n_pairs; i++) {
+		s->by_pair[i] = keyed[i].l;
+		s->pair_keys[i] = keyed[i].key;
+	}
+	free(keyed);
 	return 0;
 }
 
@@ -513,7 +531,7 @@ static bool is_wildcard_for(const uint8_t bound[16], const uint8_t remote[16])
 static const struct located *find_mirror(const struct socket_resolve *s, const struct located *l,
 					 uint64_t netns, size_t *count)
 {
-	struct pair_key want, have;
+	struct pair_key want;
 	size_t lo = 0, hi = s->n_pairs, end;
 
 	pair_key_of(l, true, &want);
@@ -521,17 +539,13 @@ static const struct located *find_mirror(const struct socket_resolve *s, const s
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		pair_key_of(&s->by_pair[mid], false, &have);
-		if (compare_pair_key(&have, &want) < 0)
+		if (compare_pair_key(&s->pair_keys[mid], &want) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	for (end = lo; end < s->n_pairs; end++) {
-		pair_key_of(&s->by_pair[end], false, &have);
-		if (compare_pair_key(&have, &want) != 0)
-			break;
-	}
+	for (end = lo; end < s->n_pairs && compare_pair_key(&s->pair_keys[end], &want) == 0; end++)
+		;
 	*count = end - lo;
 	return &s->by_pair[lo];
 }
@@ -728,6 +742,7 @@ static int socket_resolve(struct builder *b)
 	free(s.refs);
 	free(s.by_ino);
 	free(s.by_pair);
+	free(s.pair_keys);
 	free(s.holders);
 	free(s.bound);
 	return r;
