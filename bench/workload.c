@@ -51,15 +51,17 @@
 
 #define OBJECT_SIZE 4096
 
-/* What a pair's first process tells the workload once its pair is set up;
- * one write, smaller than PIPE_BUF, so reports never interleave. */
+/* What a pair's first process tells the workload: its System V ids as
+ * soon as they exist ('i'), then that its pair is set up or failed ('r').
+ * One write each, smaller than PIPE_BUF, so reports never interleave. */
 struct report {
+	int32_t type;		/* 'i' or 'r' */
 	int32_t pair;
 	int32_t status;		/* 0, or the errno of what failed */
 	int32_t msqid, semid;	/* to remove; -1 for none */
 	int32_t shm_missing;	/* 1: no System V segment (kernel.shmmni) */
 	int32_t mq_missing;	/* 1: no message queue (fs.mqueue.queues_max) */
-	char what[40];		/* what failed */
+	char what[36];		/* what failed */
 };
 
 /* What the cleaner removes: a System V id. */
@@ -326,8 +328,6 @@ static int make_channels(struct pair *p, pid_t workload)
 		if (p->sysv_shm == (void *)-1)
 			TRY("shmat", -1);
 	}
-	TRY("msgget", p->msqid = msgget(IPC_PRIVATE, IPC_CREAT | 0600));
-	TRY("semget", p->semid = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600));
 	return 0;
 }
 
@@ -370,19 +370,31 @@ static void second(struct pair *p, int done)
 	sleep_forever();
 }
 
-/* A pair's first process: sets the pair up, forks the second, reports on
- * report_fd and waits.  What it created the cleaner removes, except the
- * System V ids when it fails before reporting: it removes those itself. */
+/* A pair's first process: reports its System V ids, sets the pair up,
+ * forks the second, reports again on report_fd and waits.  The cleaner
+ * removes what it created however it ends. */
 static void first(int index, pid_t workload, int report_fd)
 {
 	struct pair p = { .index = index, .shmid = -1, .msqid = -1, .semid = -1 };
-	struct report rep = { .pair = index, .msqid = -1, .semid = -1 };
+	struct report rep = { .type = 'i', .pair = index };
 	struct { long type; char text[8]; } msg;
 	struct sembuf op = { .sem_num = 0, .sem_op = 1 };
 	int sync[2];
 	pid_t self = getpid();
 	char c;
 
+	/* The ids go to the cleaner before anything else can fail: it
+	 * removes them however this process ends. */
+	rep.msqid = p.msqid = msgget(IPC_PRIVATE, IPC_CREAT | 0600);
+	rep.semid = p.semid = semget(IPC_PRIVATE, 2, IPC_CREAT | 0600);
+	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
+		_exit(1);
+	rep = (struct report){ .type = 'r', .pair = index };
+	if (p.msqid < 0 || p.semid < 0) {
+		failed = p.msqid < 0 ? "msgget" : "semget";
+		rep.status = errno;
+		goto fail;
+	}
 	if (make_channels(&p, workload) < 0 || pipe(sync) < 0) {
 		rep.status = errno ? errno : EIO;
 		goto fail;
@@ -418,8 +430,6 @@ static void first(int index, pid_t workload, int report_fd)
 		rep.status = errno;
 		goto fail;
 	}
-	rep.msqid = p.msqid;
-	rep.semid = p.semid;
 	rep.shm_missing = p.shmid < 0;
 	rep.mq_missing = p.mq < 0;
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
@@ -427,11 +437,6 @@ static void first(int index, pid_t workload, int report_fd)
 	close(report_fd);
 	sleep_forever();
 fail:
-	if (p.msqid >= 0)
-		msgctl(p.msqid, IPC_RMID, NULL);
-	if (p.semid >= 0)
-		semctl(p.semid, 0, IPC_RMID);
-	rep.msqid = rep.semid = -1;
 	snprintf(rep.what, sizeof(rep.what), "%s", failed ? failed : "?");
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
 		_exit(1);
@@ -450,7 +455,7 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	int n, i, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0, no_mq = 0;
+	int n, i, forked, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0, no_mq = 0;
 	pid_t *firsts, cleaner, pid;
 	sigset_t none;
 	struct report rep;
@@ -479,6 +484,9 @@ int main(int argc, char **argv)
 	cleaner = start_cleaner(&record_fd, n);
 	if (cleaner < 0 || pipe(reports) < 0)
 		return perror("workload: cleaner"), 1;
+	/* Two reports per pair: room for them while pairs are still forked
+	 * (root may grow a pipe past fs.pipe-max-size). */
+	fcntl(reports[1], F_SETPIPE_SZ, 1 << 20);
 
 	for (i = 0; i < n && !stop; i++) {
 		pid = fork();
@@ -496,16 +504,20 @@ int main(int argc, char **argv)
 		}
 		firsts[i] = pid;
 	}
+	forked = i;
 	close(reports[1]);
-	while (!stop && got < i) {
+	while (!stop && got < forked) {
 		r = read(reports[0], &rep, sizeof(rep));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r != sizeof(rep))
 			break;	/* every first process is gone */
+		if (rep.type == 'i') {
+			record(record_fd, 'm', rep.msqid);
+			record(record_fd, 's', rep.semid);
+			continue;
+		}
 		got++;
-		record(record_fd, 'm', rep.msqid);
-		record(record_fd, 's', rep.semid);
 		no_shm += rep.shm_missing;
 		no_mq += rep.mq_missing;
 		if (rep.status && !status) {
@@ -514,7 +526,6 @@ int main(int argc, char **argv)
 			status = 1;
 		}
 	}
-	close(reports[0]);
 	if (!stop && !status && got == n) {
 		if (no_shm)
 			fprintf(stderr, "workload: %d pairs without a System V segment "
@@ -534,9 +545,19 @@ int main(int argc, char **argv)
 	}
 	/* Second processes die with their first (PDEATHSIG), then come here
 	 * (subreaper); the cleaner exits once it has removed everything. */
-	for (i = 0; i < n; i++)
-		if (firsts[i] > 0)
-			kill(firsts[i], SIGKILL);
+	for (i = 0; i < forked; i++)
+		kill(firsts[i], SIGKILL);
+	for (i = 0; i < forked; i++)
+		while (waitpid(firsts[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	/* The ids of pairs stopped before they were counted. */
+	while ((r = read(reports[0], &rep, sizeof(rep))) == sizeof(rep) ||
+	       (r < 0 && errno == EINTR))
+		if (r == sizeof(rep) && rep.type == 'i') {
+			record(record_fd, 'm', rep.msqid);
+			record(record_fd, 's', rep.semid);
+		}
+	close(reports[0]);
 	close(record_fd);
 	while (wait(NULL) > 0 || errno == EINTR)
 		;
