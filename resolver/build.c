@@ -28,31 +28,74 @@ static int compare_edge(const void *x, const void *y)
 	return (a->b > b->b) - (a->b < b->b);
 }
 
+/* Sorts by process with a counting sort (a process is an index), then
+ * each process's few endpoints: a comparison sort of all of them was the
+ * largest sort of a build.  start has n_processes + 1 zeroed slots. */
+static void order_by_process(const struct builder *b, uint32_t *order, uint32_t *start)
+{
+	size_t i, p, first = 0;
+
+	for (i = 0; i < b->n_endpoints; i++)
+		start[b->endpoints[i].process + 1]++;
+	for (p = 0; p < b->n_processes; p++)
+		start[p + 1] += start[p];
+	for (i = 0; i < b->n_endpoints; i++)
+		order[start[b->endpoints[i].process]++] = (uint32_t)i;
+	/* start[p] is now where process p's endpoints end */
+	for (p = 0; p < b->n_processes; first = start[p++])
+		qsort_r(order + first, start[p] - first, sizeof(*order), compare_final, b->endpoints);
+}
+
+/* The same for the edges, by first end (an endpoint's final index), into
+ * sorted; start has n_endpoints + 1 zeroed slots. */
+static void order_edges(const struct builder *b, struct peer_edge *sorted, uint32_t *start)
+{
+	size_t e, i, first = 0;
+
+	for (e = 0; e < b->n_edges; e++)
+		start[b->edges[e].a + 1]++;
+	for (i = 0; i < b->n_endpoints; i++)
+		start[i + 1] += start[i];
+	for (e = 0; e < b->n_edges; e++)
+		sorted[start[b->edges[e].a]++] = b->edges[e];
+	for (i = 0; i < b->n_endpoints; first = start[i++])
+		if (start[i] - first > 1)
+			qsort(sorted + first, start[i] - first, sizeof(*sorted), compare_edge);
+}
+
 static int freeze(struct builder *b, struct ipc_snapshot *snap)
 {
 	size_t n = b->n_endpoints, i, e, kept = 0;
-	uint32_t *order, *position;
+	size_t keys = (n > b->n_processes ? n : b->n_processes) + 1;
+	uint32_t *order, *position, *start;
+	struct peer_edge *sorted;
 	struct ipc_endpoint *eps;
 	uint32_t *peers;
 
 	order = malloc((n + 1) * sizeof(*order));
 	position = malloc((n + 1) * sizeof(*position));
-	if (!order || !position) {
+	start = calloc(keys, sizeof(*start));
+	sorted = malloc((b->n_edges + 1) * sizeof(*sorted));
+	if (!order || !position || !start || !sorted) {
 		free(order);
 		free(position);
+		free(start);
+		free(sorted);
 		return -ENOMEM;
 	}
-	for (i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	qsort_r(order, n, sizeof(*order), compare_final, b->endpoints);
+	order_by_process(b, order, start);
 	for (i = 0; i < n; i++)
 		position[order[i]] = (uint32_t)i;
 	for (e = 0; e < b->n_edges; e++) {
 		b->edges[e].a = position[b->edges[e].a];
 		b->edges[e].b = position[b->edges[e].b];
 	}
-	if (b->n_edges)	/* edges is NULL when there are none */
-		qsort(b->edges, b->n_edges, sizeof(*b->edges), compare_edge);
+	memset(start, 0, keys * sizeof(*start));
+	order_edges(b, sorted, start);
+	free(start);
+	free(b->edges);
+	b->edges = sorted;
+	b->cap_edges = b->n_edges + 1;
 
 	eps = arena_alloc(b->arena, (n + 1) * sizeof(*eps));
 	peers = arena_alloc(b->arena, (b->n_edges + 1) * sizeof(*peers));
