@@ -19,6 +19,8 @@ enum node_type {
 	NODE_ENDPOINT,		/* <pid>/<kind>/<name>/ */
 	NODE_INFO,		/* <pid>/<kind>/<name>/info */
 	NODE_PEER,		/* <pid>/<kind>/<name>/<peerpid>:<peername> */
+	NODE_PIDFD_TARGET,	/* <pid>/pidfd/<fd>/target, the peer_pid and
+				   peer_start of the process it refers to */
 	NODE_SYSV_ROOT,		/* sysv/ */
 	NODE_SYSV_CLASS,	/* sysv/<class>/, kind = class */
 	NODE_SYSV_OBJECT,	/* sysv/<class>/<id>/, pid = id, start = ctime */

@@ -185,6 +185,8 @@ static bool hidden_child(const struct viewer *v, const struct ipc_snapshot *snap
 	case NODE_PEER:
 	case NODE_SYSV_MEMBER:
 		return !may_enter(v, ipc_endpoint_process(snap, c->target.peer));
+	case NODE_PIDFD_TARGET:
+		return !may_enter(v, c->target.pidfd_target);
 	default:
 		return false;
 	}
@@ -195,7 +197,8 @@ static bool hidden_child(const struct viewer *v, const struct ipc_snapshot *snap
 static bool named_per_caller(const struct ipcfs *fs, enum node_type type)
 {
 	return snapcache_hidepid(&fs->cache)->hides &&
-	       (type == NODE_PROC || type == NODE_PEER || type == NODE_SYSV_MEMBER);
+	       (type == NODE_PROC || type == NODE_PEER || type == NODE_SYSV_MEMBER ||
+		type == NODE_PIDFD_TARGET);
 }
 
 static void fill_entry(struct request *rq, const struct node_key *key, const struct target *t,
@@ -304,6 +307,9 @@ static void ipcfs_readlink(fuse_req_t req, fuse_ino_t ino)
 		snprintf(target, sizeof(target), "../../../%d/%s/%s",
 			 ipc_endpoint_process(rq.snap, rq.target.peer)->pid,
 			 ipc_kind_dir(rq.target.peer->kind), rq.target.peer->name);
+		fuse_reply_readlink(req, target);
+	} else if (rq.key.type == NODE_PIDFD_TARGET) {
+		snprintf(target, sizeof(target), "../../../%d", rq.target.pidfd_target->pid);
 		fuse_reply_readlink(req, target);
 	} else {
 		fuse_reply_err(req, EINVAL);

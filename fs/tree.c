@@ -274,24 +274,51 @@ static bool peer_child(const struct dir *d, const struct ipc_endpoint *peer,
 	return true;
 }
 
-static size_t count_peers(const struct dir *d)
+/* A pidfd's "target": its cookie 0 comes before every peer's (pid >= 1). */
+static void pidfd_target_child(const struct dir *d, const struct ipc_process *target,
+			       struct tree_child *c)
 {
-	return d->t->ep->n_peers;
+	c->target = *d->t;
+	c->target.pidfd_target = target;
+	endpoint_key(&c->key, NODE_PIDFD_TARGET, d->t->proc, d->t->ep);
+	c->key.peer_pid = target->pid;
+	c->key.peer_start = target->start_time;
+	set_name(c, "target");
+	c->cookie = 0;
 }
 
-static bool nth_peer(const struct dir *d, size_t i, struct tree_child *c)
+/* An endpoint's links: its peers, then a pidfd's target while that
+ * process is in the snapshot. */
+static size_t count_endpoint_links(const struct dir *d)
 {
-	return peer_child(d, ipc_endpoint_peer(d->snap, d->t->ep, (uint32_t)i), c);
+	return d->t->ep->n_peers + (ipc_pidfd_target(d->snap, d->t->ep) != NULL);
 }
 
-/* "<pid>:<name>", as peer_link_name writes it. */
-static int find_peer(const struct dir *d, const char *name, struct tree_child *c)
+static bool nth_endpoint_link(const struct dir *d, size_t i, struct tree_child *c)
 {
+	if (i == d->t->ep->n_peers)
+		pidfd_target_child(d, ipc_pidfd_target(d->snap, d->t->ep), c);
+	else
+		peer_child(d, ipc_endpoint_peer(d->snap, d->t->ep, (uint32_t)i), c);
+	return true;
+}
+
+/* "<pid>:<name>", as peer_link_name writes it, or "target". */
+static int find_endpoint_link(const struct dir *d, const char *name, struct tree_child *c)
+{
+	const struct ipc_process *target;
 	const struct ipc_endpoint *peer;
 	const char *colon = strchr(name, ':');
 	char pid_text[16];
 	int pid;
 
+	if (strcmp(name, "target") == 0) {
+		target = ipc_pidfd_target(d->snap, d->t->ep);
+		if (!target)
+			return -ENOENT;
+		pidfd_target_child(d, target, c);
+		return 0;
+	}
 	if (!colon || colon - name >= (ptrdiff_t)sizeof(pid_text))
 		return -ENOENT;
 	snprintf(pid_text, sizeof(pid_text), "%.*s", (int)(colon - name), name);
@@ -408,9 +435,11 @@ static const struct node_type_desc node_types[] = {
 	[NODE_KIND] = { .mode = DIR_MODE, .count = count_endpoints, .nth = nth_endpoint,
 			.find = find_endpoint },
 	[NODE_ENDPOINT] = { .mode = DIR_MODE, .fixed = { { "info", NODE_INFO } },
-			    .count = count_peers, .nth = nth_peer, .find = find_peer },
+			    .count = count_endpoint_links, .nth = nth_endpoint_link,
+			    .find = find_endpoint_link },
 	[NODE_INFO] = { .mode = FILE_MODE },
 	[NODE_PEER] = { .mode = LINK_MODE },
+	[NODE_PIDFD_TARGET] = { .mode = LINK_MODE },
 	[NODE_SYSV_ROOT] = { .mode = DIR_MODE, .count = count_sysv_classes,
 			     .nth = nth_sysv_class, .find = find_sysv_class,
 			     .in_order = true },
@@ -634,6 +663,12 @@ int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key, st
 	t->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, key->name);
 	if (!t->ep)
 		return -ENOENT;
+	if (key->type == NODE_PIDFD_TARGET) {
+		/* The same process as when looked up: a reused pid is not it. */
+		t->pidfd_target = ipc_pidfd_target(snap, t->ep);
+		return t->pidfd_target && t->pidfd_target->pid == key->peer_pid &&
+		       t->pidfd_target->start_time == key->peer_start ? 0 : -ENOENT;
+	}
 	if (key->type != NODE_PEER)
 		return 0;
 	t->peer = ipc_endpoint_find_peer(snap, t->ep, key->peer_pid, key->peer_name);

@@ -15,6 +15,7 @@ struct target {
 	const struct ipc_process *proc;
 	const struct ipc_endpoint *ep, *peer;	/* peer: also a sysv member */
 	const struct ipc_sysv_object *sysv;
+	const struct ipc_process *pidfd_target;	/* what a pidfd refers to */
 };
 
 /* readdir offsets 1 and 2 are "." and "..".  A child's offset is its

@@ -69,6 +69,8 @@ extern const struct kind_module shm_module;
 extern const struct kind_module mqueue_module;
 extern const struct kind_module sysv_module;
 extern const struct kind_module maps_module;
+extern const struct kind_module pty_module;
+extern const struct kind_module pidfd_module;
 
 /* Modules in the order they are offered an fd. */
 extern const struct kind_module *const kind_modules[];

@@ -9,8 +9,12 @@
  * modules that need maps come after sockets, so that waiting for the maps
  * readers overlaps the sock_diag dumps. */
 const struct kind_module *const kind_modules[] = {
+	/* pty first: its links are paths, and a master's fdinfo saves pipes'
+	 * stat of them. */
+	&pty_module,
 	&pipe_module,
 	&eventfd_module,
+	&pidfd_module,
 	&socket_module,
 	&memfd_module,
 	&shm_module,
@@ -38,6 +42,8 @@ static const struct {
 	[IPC_MQUEUE] = { "mqueue", &mqueue_module },
 	[IPC_EVENTFD] = { "eventfd", &eventfd_module },
 	[IPC_SYSV] = { "sysv", &sysv_module },
+	[IPC_PTY] = { "pty", &pty_module },
+	[IPC_PIDFD] = { "pidfd", &pidfd_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

@@ -43,6 +43,8 @@ static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid,
 			out->type = S_IFIFO;
 		else if (stat_asked && strcmp(token, "type=reg") == 0)
 			out->type = S_IFREG;
+		else if (stat_asked && strcmp(token, "type=chr") == 0)
+			out->type = S_IFCHR;
 		else if (stat_asked && sscanf(token, "dev=%u:%u", &major, &minor) == 2)
 			out->dev = makedev(major, minor);
 		else if (stat_asked && strncmp(token, "ino=", 4) == 0)

@@ -18,6 +18,7 @@
 #include "fixture_root.h"
 
 #define CORE "fixtures/proc-core"
+#define KINDS "fixtures/proc-kinds"
 
 struct listing {
 	struct tree_child *items;
@@ -108,23 +109,27 @@ static void check_tree(const struct ipc_snapshot *snap)
 	check_dir(snap, &key, &t);
 }
 
-/* Every node type, on the core tree (pipes, FIFOs, memfd, eventfd) and the
- * shared-memory tree (mappings, mqueue, System V objects). */
+/* Every node type, on the core tree (pipes, FIFOs, memfd, eventfd), the
+ * shared-memory tree (mappings, mqueue, System V objects) and the kinds
+ * tree (pty, pidfd targets). */
 static void test_listed_names_are_found(void **state)
 {
 	struct ipc_snapshot *core = fixture_snapshot(CORE);
 	struct ipc_snapshot *shm = fixture_shm_snapshot(FIXTURE_SHM_TREE);
+	struct ipc_snapshot *kinds = fixture_snapshot(KINDS);
 	unsigned type, all = 0;
 
 	(void)state;
 	types_seen = 1u << NODE_ROOT;
 	check_tree(core);
 	check_tree(shm);
+	check_tree(kinds);
 	for (type = NODE_ROOT; type <= NODE_SYSV_MEMBER; type++)
 		all |= 1u << type;
 	assert_int_equal(types_seen, all);
 	ipc_snapshot_free(core);
 	ipc_snapshot_free(shm);
+	ipc_snapshot_free(kinds);
 }
 
 /* Lookups of names nothing lists. */
@@ -157,6 +162,36 @@ static void test_unlisted_names(void **state)
 	assert_int_equal(tree_find(snap, &proc.key, &proc.target, ":0", &c), -ENOENT);
 	assert_int_equal(tree_find(snap, &proc.key, &proc.target, "0101:0", &c), -ENOENT);
 	assert_int_equal(tree_find(snap, &proc.key, &proc.target, "140:3", &c), -ENOENT);
+	ipc_snapshot_free(snap);
+}
+
+/* <pid>/pidfd/<fd>/target: there while the process it refers to is in
+ * the snapshot, and only that process (a reused pid is another). */
+static void test_pidfd_target(void **state)
+{
+	struct ipc_snapshot *snap = fixture_snapshot(KINDS);
+	struct node_key key = root_key();
+	struct tree_child proc, kind, ep, c;
+	struct target t, resolved;
+
+	(void)state;
+	assert_int_equal(tree_resolve(snap, &key, &t), 0);
+	assert_int_equal(tree_find(snap, &key, &t, "420", &proc), 0);
+	assert_int_equal(tree_find(snap, &proc.key, &proc.target, "pidfd", &kind), 0);
+	assert_int_equal(tree_find(snap, &kind.key, &kind.target, "3", &ep), 0);
+	assert_int_equal(tree_find(snap, &ep.key, &ep.target, "target", &c), 0);
+	assert_int_equal(c.key.type, NODE_PIDFD_TARGET);
+	assert_int_equal(c.key.peer_pid, 421);
+	assert_ptr_equal(c.target.pidfd_target, ipc_snapshot_process(snap, 421));
+	assert_true(S_ISLNK(tree_mode(&c.key, &c.target)));
+	c.key.peer_start++;
+	assert_int_equal(tree_resolve(snap, &c.key, &resolved), -ENOENT);
+	/* Exited, not in the snapshot: no link. */
+	assert_int_equal(tree_find(snap, &kind.key, &kind.target, "4", &ep), 0);
+	assert_int_equal(tree_find(snap, &ep.key, &ep.target, "target", &c), -ENOENT);
+	assert_int_equal(tree_find(snap, &kind.key, &kind.target, "6", &ep), 0);
+	assert_int_equal(tree_find(snap, &ep.key, &ep.target, "target", &c), -ENOENT);
+	assert_int_equal(list(snap, &ep.key, &ep.target, 0).n, 1);	/* info only */
 	ipc_snapshot_free(snap);
 }
 
@@ -235,6 +270,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_listed_names_are_found),
 		cmocka_unit_test(test_unlisted_names),
+		cmocka_unit_test(test_pidfd_target),
 		cmocka_unit_test(test_listing_across_rebuild),
 	};
 

@@ -26,6 +26,8 @@ enum ipc_kind {
 	IPC_MQUEUE,
 	IPC_EVENTFD,
 	IPC_SYSV,
+	IPC_PTY,
+	IPC_PIDFD,
 	IPC_KIND_COUNT
 };
 
@@ -194,6 +196,11 @@ ipc_endpoint_peer(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep
 const struct ipc_endpoint *ipc_endpoint_find_peer(const struct ipc_snapshot *snap,
 						  const struct ipc_endpoint *ep, pid_t pid,
 						  const char *name);
+
+/* The process a pidfd endpoint refers to, when it is in snap; else NULL
+ * (gone, outside ipcfs's pid namespace, or ep is no pidfd). */
+const struct ipc_process *ipc_pidfd_target(const struct ipc_snapshot *snap,
+					   const struct ipc_endpoint *ep);
 
 /* Appends the kind's own "key: value" lines for ep (after the common keys),
  * values escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo). */

@@ -16,6 +16,10 @@
  *               each process on the same fd number
  *   oddcomm     one process named "odd x\ty\nz" holding a self-pipe
  *   idle        one process with no IPC endpoint at all
+ *   pty         a pseudo-terminal: the parent holds the master (fd 3,
+ *               opened by posix_openpt), a child the slave as fds 0, 1, 2
+ *   pidfd       the parent holds a pidfd on a live child (fd 3) and one on
+ *               a child it has already reaped (fd 4)
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -60,8 +64,11 @@
 #include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/pidfd.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "maker.h"
@@ -324,6 +331,104 @@ static void sc_eventfd(void)
 	report_fd("eventfd", 4, "rw", eventfd_id(4), "P");
 }
 
+static char pty_slave_path[64];
+static unsigned pty_index;
+
+/* The extras every fd of the terminal shows. */
+static void pty_extras(const char *side, const char *path)
+{
+	struct stat st;
+	char instance[32], index[16];
+	if (stat(pty_slave_path, &st) < 0)
+		die("stat %s", pty_slave_path);
+	snprintf(instance, sizeof instance, "%u:%u", major(st.st_dev), minor(st.st_dev));
+	snprintf(index, sizeof index, "%u", pty_index);
+	extra("side", side);
+	extra("index", index);
+	extra("path", path);
+	extra("instance", instance);
+}
+
+/* The slave on 0, 1 and 2, as a shell's.  Those are /dev/null until the
+ * report is sent (maker_child_report), so a second write end of the
+ * report pipe holds the parent's EOF until they are in place. */
+static void pty_child(void)
+{
+	set_identity("pty-slave", "cm-pty-s");
+	close(3);
+	int slave = open(pty_slave_path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		die("open %s", pty_slave_path);
+	move_fd(slave, 4);
+	for (int fd = 0; fd < 3; fd++) {
+		pty_extras("slave", pty_slave_path);
+		report_fd("pty", fd, "rw", pty_index, "T");
+	}
+	int hold = dup(REPORT_W);
+	if (hold < 0)
+		die("dup");
+	maker_child_report();
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(4, fd) < 0)
+			die("dup2");
+	close(4);
+	close(hold);
+	hang();
+}
+
+static void sc_pty(void)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (m < 0)
+		die("posix_openpt");
+	if (grantpt(m) < 0 || unlockpt(m) < 0)
+		die("grantpt/unlockpt");
+	if (ptsname_r(m, pty_slave_path, sizeof pty_slave_path) != 0)
+		die("ptsname_r");
+	move_fd(m, 3);
+	pty_index = (unsigned)strtoul(pty_slave_path + strlen("/dev/pts/"), NULL, 10);
+	if (maker_fork(0) == 0)
+		pty_child();
+	char master_path[512];
+	link_text(3, master_path, sizeof master_path);
+	set_identity("pty-master", "cm-pty-m");
+	pty_extras("master", master_path);
+	report_fd("pty", 3, "rw", pty_index, "T");
+}
+
+static void sc_pidfd(void)
+{
+	char target[16];
+	pid_t live = maker_fork(0);
+	if (live == 0) {
+		set_identity("pidfd-target", "cm-pidfd-t");
+		maker_child_report();
+		hang();
+	}
+	int fd = pidfd_open(live, 0);
+	if (fd < 0)
+		die("pidfd_open");
+	move_fd(fd, 3);
+	/* not a maker child: reaped here, before anything is reported */
+	pid_t gone = fork();
+	if (gone < 0)
+		die("fork");
+	if (gone == 0)
+		_exit(0);
+	fd = pidfd_open(gone, 0);
+	if (fd < 0)
+		die("pidfd_open");
+	move_fd(fd, 4);
+	if (waitpid(gone, NULL, 0) != gone)
+		die("waitpid");
+	set_identity("pidfd-holder", "cm-pidfd-h");
+	snprintf(target, sizeof target, "%d", (int)live);
+	extra("target", target);
+	report_fd("pidfd", 3, "rw", (unsigned long long)live, "L");
+	extra("target", "-");
+	report_fd("pidfd", 4, "rw", 0, "G");
+}
+
 /* threadself PATH: readlink PATH from a second thread (FUSE sees that
  * thread's tid), print "pid=P tid=T link=L" and exit. */
 static const char *ts_path;
@@ -361,7 +466,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pair A B|threadself PATH\n");
+		"oddcomm|idle|pty|pidfd|pair A B|threadself PATH\n");
 	exit(2);
 }
 
@@ -389,6 +494,10 @@ int main(int argc, char **argv)
 		sc_memfd();
 	else if (!strcmp(sc, "eventfd"))
 		sc_eventfd();
+	else if (!strcmp(sc, "pty"))
+		sc_pty();
+	else if (!strcmp(sc, "pidfd"))
+		sc_pidfd();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else

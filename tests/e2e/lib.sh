@@ -455,7 +455,8 @@ cm_stop() {
 # EP_PEERS: comma-separated <pid>:<name>, sorted, "-" for none.  An
 # endpoint's peers are the other endpoints on the same object (same tag,
 # kind and obj): for pipes and fifos only those holding the other end (r
-# pairs with w; rw has both ends); for every other kind all of them.
+# pairs with w; rw has both ends); for pty a master (x_side=master) with
+# each slave; for every other kind all of them.
 # EP_EXTRA: the x_KEY=VALUE fields, space-separated: info keys to check.
 cm_load() {
 	awk '
@@ -471,6 +472,8 @@ cm_load() {
 		if (a == b || tag[a] != tag[b] || f[a, "kind"] != f[b, "kind"] || f[a, "obj"] != f[b, "obj"])
 			return 0
 		ka = f[a, "kind"]
+		if (ka == "pty")
+			return (index(ex[a], "x_side=master") > 0) != (index(ex[b], "x_side=master") > 0)
 		if (ka != "pipes" && ka != "fifos")
 			return 1
 		ra = index(f[a, "access"], "r") > 0; wa = index(f[a, "access"], "w") > 0
@@ -563,6 +566,7 @@ t_pid_tree() {
 		k=${EP_KIND[i]} n=${EP_NAME[i]}
 		entries+=("d $k" "d $k/$n" "f $k/$n/info")
 		for p in ${EP_PEERS[i]//,/ }; do [ "$p" = - ] || entries+=("l $k/$n/$p"); done
+		[ -z "$(ep_target "$i")" ] || entries+=("l $k/$n/target")
 	done
 	sort_words want "${entries[@]}"
 	want=$(uniq <<<"$want")
@@ -603,14 +607,31 @@ t_ep_info() {
 	t_is "$got" "$want" "info of $ep:$keys"
 }
 
-# t_ep_dir I EP_LABEL : the directory of endpoint I holds info and one
-# link per peer, each link resolving to that peer (t_links)
+# ep_target I : the pid endpoint I (a pidfd) refers to, from its x_target;
+# empty for none
+ep_target() {
+	local t=" ${EP_EXTRA[$1]} "
+	[[ $t =~ \ x_target=([0-9]+)\  ]] && printf '%s' "${BASH_REMATCH[1]}"
+	return 0
+}
+
+# t_ep_dir I EP_LABEL : the directory of endpoint I holds info, one link
+# per peer, each link resolving to that peer (t_links), and for a pidfd
+# whose target lives the link target -> ../../../<pid>
 t_ep_dir() {
 	local pid=${EP_PID[$1]} kind=${EP_KIND[$1]} name=${EP_NAME[$1]} p want
+	local target
 	local -a peers=()
 	for p in ${EP_PEERS[$1]//,/ }; do [ "$p" = - ] || peers+=("$p"); done
+	target=$(ep_target "$1")
+	[ -z "$target" ] || peers+=(target)
 	sort_words want info "${peers[@]}"
 	t_is "$(ls -A "$MNT/$pid/$kind/$name" 2>&1)" "$want" "ls $2: info and one link per peer, no other"
+	if [ -n "$target" ]; then
+		t_is "$(readlink "$MNT/$pid/$kind/$name/target" 2>&1) $(cat "$MNT/$pid/$kind/$name/target/comm" 2>&1)" \
+			"../../../$target ${PROC_COMM[$target]:-?}" "readlink $2/target is ../../../$target and resolves"
+		unset 'peers[-1]'
+	fi
 	[ ${#peers[@]} -gt 0 ] || return 0
 	t_links "$MNT/$pid/$kind/$name" "$kind" "$pid/$kind/$name" "" "${peers[@]}"
 }
