@@ -21,7 +21,7 @@ import time
 libc = ctypes.CDLL(None, use_errno=True)
 SYS_getdents64 = 217 if os.uname().machine == "x86_64" else 61
 PR_SET_PDEATHSIG = 1
-BUF = 512  # a handful of entries per call
+BUF = 2048  # a few dozen entries per call
 
 
 def getdents_pages(path, between):
