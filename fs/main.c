@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "ops.h"
@@ -230,6 +231,9 @@ int main(int argc, char *argv[])
 	    (geteuid() == 0 && fuse_opt_add_arg(&args, "-oallow_other")))
 		goto out_args;
 
+	/* What goes wrong while serving (a failed build) goes to syslog, and
+	 * to stderr too while ipcfs stays in the foreground. */
+	openlog("ipcfs", LOG_PID | (cmdline.foreground ? LOG_PERROR : 0), LOG_DAEMON);
 	r = snapcache_init(&fs.cache, "/proc", fs.ttl);
 	if (r < 0) {
 		fprintf(stderr, "ipcfs: /proc: %s\n", strerror(-r));

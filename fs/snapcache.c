@@ -1,8 +1,11 @@
 #include "snapcache.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
 #include <time.h>
 
 static uint64_t monotonic_ns(void)
@@ -64,15 +67,21 @@ static struct held_snapshot *run_build(struct snapcache *cache)
 	uint64_t started = cache->clock_ns(), ended;
 	struct held_snapshot *held, *old = NULL;
 	struct ipc_snapshot *snap;
+	int r;
 
 	cache->building = true;
 	pthread_mutex_unlock(&cache->lock);
 	held = calloc(1, sizeof(*held));
-	if (held && cache->build(&cache->root, &cache->options, generation, &snap) == 0) {
+	r = held ? cache->build(&cache->root, &cache->options, generation, &snap) : -ENOMEM;
+	if (r == 0) {
 		held->snap = snap;
 		held->started_ns = started;
 		atomic_init(&held->refs, 1);	/* the cache's */
 	} else {
+		/* Said where an admin looks (the daemon's stderr is gone once
+		 * it runs in the background); the last snapshot stays served. */
+		syslog(LOG_ERR, "snapshot build %" PRIu64 " failed: %s; serving the previous one",
+		       generation, strerror(-r));
 		free(held);
 		held = NULL;
 	}
