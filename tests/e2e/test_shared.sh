@@ -309,6 +309,12 @@ for cls in shm msg sem; do
 done
 t_errs "MNT/sysv/shm/<no such id>: $ENOENT" "$ENOENT" ls "$MNT/sysv/shm/2147483647"
 t_errs "MNT/sysv/<no such class>: $ENOENT" "$ENOENT" ls "$MNT/sysv/nosuchclass"
+# one name per object: ids as the kernel writes them, no leading zeros
+for cls in shm msg sem; do
+	t_errs "MNT/sysv/$cls/00${SV_ID[$cls]} (leading zeros): $ENOENT" "$ENOENT" stat "$MNT/sysv/$cls/00${SV_ID[$cls]}"
+	t_errs "MNT/sysv/$cls/+${SV_ID[$cls]} (a sign): $ENOENT" "$ENOENT" stat "$MNT/sysv/$cls/+${SV_ID[$cls]}"
+done
+t_errs "MNT/0<pid> (a leading zero): $ENOENT" "$ENOENT" stat "$MNT/0${RP[holder]}"
 
 # Who may enter an object's directory: those the kernel lets read it
 # (IPC_STAT, what ipcs -i asks where /proc/sysvipc does not answer).
