@@ -71,6 +71,7 @@ extern const struct kind_module sysv_module;
 extern const struct kind_module maps_module;
 extern const struct kind_module pty_module;
 extern const struct kind_module pidfd_module;
+extern const struct kind_module anonshm_module;
 
 /* Modules in the order they are offered an fd. */
 extern const struct kind_module *const kind_modules[];

@@ -18,6 +18,7 @@ const struct kind_module *const kind_modules[] = {
 	&socket_module,
 	&memfd_module,
 	&shm_module,
+	&anonshm_module,
 	&mqueue_module,
 	/* No fds: resolve from maps and /proc/sysvipc; maps_module reads the
 	 * maps of each process as it is scanned. */
@@ -44,6 +45,7 @@ static const struct {
 	[IPC_SYSV] = { "sysv", &sysv_module },
 	[IPC_PTY] = { "pty", &pty_module },
 	[IPC_PIDFD] = { "pidfd", &pidfd_module },
+	[IPC_ANONSHM] = { "anonshm", &anonshm_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

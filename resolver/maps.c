@@ -80,6 +80,10 @@ static bool starts_with(const char *path, size_t len, const char *prefix)
 	return len > n && memcmp(path, prefix, n) == 0;
 }
 
+/* What the kernel names the shmem object behind a shared anonymous
+ * mapping (shmem_zero_setup). */
+#define ANON_SHARED "/dev/zero" DELETED
+
 /* "/SYSV%08x (deleted)" exactly. */
 static bool sysv_name(const char *path, size_t len, uint32_t *key)
 {
@@ -97,6 +101,7 @@ int maps_parse_line(const char *text, size_t len, struct maps_line *out)
 {
 	const char *p = text, *end = text + len;
 	uint64_t offset, major, minor;
+	bool shared;
 
 	*out = (struct maps_line){ .path = "" };
 	if (!take_number(&p, end, 16, &out->start) || !take_char(&p, end, '-') ||
@@ -104,6 +109,7 @@ int maps_parse_line(const char *text, size_t len, struct maps_line *out)
 	    p[4] != ' ')
 		return -EBADMSG;
 	out->access = (p[0] == 'r' ? IPC_ACCESS_R : 0) | (p[1] == 'w' ? IPC_ACCESS_W : 0);
+	shared = p[3] == 's';
 	p += 5;
 	if (!take_number(&p, end, 16, &offset) || !take_char(&p, end, ' ') ||
 	    !take_number(&p, end, 16, &major) || !take_char(&p, end, ':') ||
@@ -129,6 +135,10 @@ int maps_parse_line(const char *text, size_t len, struct maps_line *out)
 		return MAPS_SYSV;
 	if (starts_with(p, out->path_len, "/dev/shm/"))
 		return MAPS_SHM;
+	/* A private mapping of it is copy-on-write memory, shared with no one. */
+	if (shared && out->path_len == strlen(ANON_SHARED) &&
+	    memcmp(p, ANON_SHARED, out->path_len) == 0)
+		return MAPS_ANONSHM;
 	return MAPS_NONE;
 }
 
@@ -171,7 +181,8 @@ static bool may_be_ours(const char *text, size_t len)
 		p++;
 		if (starts_with(p, (size_t)(end - p), "memfd:") ||
 		    starts_with(p, (size_t)(end - p), "SYSV") ||
-		    starts_with(p, (size_t)(end - p), "dev/shm/"))
+		    starts_with(p, (size_t)(end - p), "dev/shm/") ||
+		    starts_with(p, (size_t)(end - p), "dev/zero"))
 			return true;
 	}
 	return false;
@@ -197,6 +208,7 @@ static int parse_line(void *context, char *text, size_t len)
 		.dev = line.dev,
 		.ino = line.ino,
 		.start = line.start,
+		.length = line.end - line.start,
 		.sysv_key = line.sysv_key,
 		/* An offset until the buffer stops moving. */
 		.path = (const char *)(uintptr_t)parse->paths_len,
@@ -241,6 +253,7 @@ int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out)
 		if (kept && parse.objects[kept - 1].class == o->class &&
 		    parse.objects[kept - 1].dev == o->dev && parse.objects[kept - 1].ino == o->ino) {
 			parse.objects[kept - 1].access |= o->access;
+			parse.objects[kept - 1].length += o->length;
 			continue;
 		}
 		parse.objects[kept++] = *o;

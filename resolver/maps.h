@@ -13,6 +13,7 @@ enum maps_class {
 	MAPS_MEMFD,	/* "/memfd:NAME (deleted)" */
 	MAPS_SHM,	/* a file under /dev/shm/ */
 	MAPS_SYSV,	/* "/SYSV<key %08x> (deleted)", the inode is the shmid */
+	MAPS_ANONSHM,	/* "/dev/zero (deleted)" mapped shared (MAP_SHARED|MAP_ANONYMOUS) */
 };
 
 /* One line of a maps file. */
@@ -40,6 +41,7 @@ struct maps_object {
 	dev_t dev;
 	uint64_t ino;
 	uint64_t start;		/* lowest start address */
+	uint64_t length;	/* bytes mapped, summed over its mappings */
 	uint32_t sysv_key;
 	const char *path;	/* of the lowest mapping, into the result */
 };

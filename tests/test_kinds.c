@@ -1,4 +1,4 @@
-/* The pty and pidfd kinds on a fixture /proc tree
+/* The pty, pidfd and anonshm kinds on a fixture /proc tree
  * (tests/fixtures/proc-kinds, made by make-proc-kinds.sh). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -133,6 +133,32 @@ static void test_pidfd_targets(void **state)
 	assert_int_equal(ipc_snapshot_process(snap, 421)->n_endpoints, 0);
 }
 
+/* Shared anonymous memory: peers by object, across processes only; its
+ * size is what the process maps; a private mapping is none, and a memfd
+ * on the same device and inode is another kind. */
+static void test_anonshm(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	struct textbuf tb;
+
+	assert_string_equal(fixture_peers(snap, 440, IPC_ANONSHM, "map-7f0000100000"),
+			    "441:map-7f0000100000");
+	assert_string_equal(fixture_peers(snap, 441, IPC_ANONSHM, "map-7f0000100000"),
+			    "440:map-7f0000100000");
+	assert_string_equal(fixture_peers(snap, 442, IPC_ANONSHM, "map-7f0000200000"), "-");
+	assert_null(fixture_endpoint(snap, 442, IPC_ANONSHM, "map-7f0000300000"));
+	assert_string_equal(fixture_peers(snap, 442, IPC_MEMFD, "map-7f0000400000"), "-");
+	assert_int_equal(fixture_endpoint(snap, 440, IPC_ANONSHM, "map-7f0000100000")->id, 7001);
+	assert_int_equal(fixture_endpoint(snap, 441, IPC_ANONSHM, "map-7f0000100000")->access,
+			 IPC_ACCESS_R | IPC_ACCESS_W);
+	textbuf_init(&tb);
+	assert_string_equal(info_of(snap, 440, IPC_ANONSHM, "map-7f0000100000", &tb),
+			    "path: /dev/zero (deleted)\nsize: 16384\nmapped: yes\n");
+	assert_string_equal(info_of(snap, 441, IPC_ANONSHM, "map-7f0000100000", &tb),
+			    "path: /dev/zero (deleted)\nsize: 12288\nmapped: yes\n");
+	textbuf_free(&tb);
+}
+
 static void test_lookups(void **state)
 {
 	fixture_check_lookups(*state);
@@ -147,6 +173,7 @@ int main(void)
 		cmocka_unit_test(test_pty_instances_never_merge),
 		cmocka_unit_test(test_pty_unknown_instance),
 		cmocka_unit_test(test_pidfd_targets),
+		cmocka_unit_test(test_anonshm),
 		cmocka_unit_test(test_lookups),
 	};
 

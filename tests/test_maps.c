@@ -75,6 +75,16 @@ static void test_parse_line(void **state)
 	assert_int_equal(line.access, IPC_ACCESS_W);
 	assert_memory_equal(line.path, "/dev/shm/x y", line.path_len);
 
+	/* Shared anonymous memory; a private /dev/zero mapping is no one's. */
+	text = "7f0000080000-7f0000082000 rw-s 00000000 00:01 5                          "
+	       "/dev/zero (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_ANONSHM);
+	assert_int_equal(line.end - line.start, 0x2000);
+	text = "7f0000080000-7f0000082000 rw-p 00000000 00:01 5 /dev/zero (deleted)";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+	text = "7f0000080000-7f0000082000 rw-s 00000000 00:06 5 /dev/zero";
+	assert_int_equal(maps_parse_line(text, strlen(text), &line), MAPS_NONE);
+
 	/* Only the length given counts, not a NUL further on. */
 	text = "7f0000050000-7f0000060000 rw-s 00000000 00:01 7 /SYSV0000002a (deleted)XYZ";
 	assert_int_equal(maps_parse_line(text, strlen(text) - 3, &line), MAPS_SYSV);
@@ -101,7 +111,7 @@ static void check_basic(const struct maps_result *r)
 	const struct maps_object *o = r->objects;
 
 	assert_non_null(r);
-	assert_int_equal(r->n_objects, 7);
+	assert_int_equal(r->n_objects, 8);
 	assert_int_equal(o[0].class, MAPS_MEMFD);
 	assert_int_equal(o[0].ino, 1024);
 	assert_int_equal(o[0].start, 0x7f0000000000);
@@ -123,6 +133,10 @@ static void check_basic(const struct maps_result *r)
 	assert_int_equal(o[5].sysv_key, 0x2a);
 	assert_int_equal(o[6].ino, 32769);
 	assert_int_equal(o[6].sysv_key, 0);
+	assert_int_equal(o[7].class, MAPS_ANONSHM);
+	assert_int_equal(o[7].ino, 5);
+	assert_int_equal(o[7].length, 0x1000);
+	assert_int_equal(o[0].length, 0x3000);	/* its two mappings */
 	assert_int_equal(r->dropped_lines, 0);
 }
 

@@ -28,6 +28,7 @@ enum ipc_kind {
 	IPC_SYSV,
 	IPC_PTY,
 	IPC_PIDFD,
+	IPC_ANONSHM,
 	IPC_KIND_COUNT
 };
 

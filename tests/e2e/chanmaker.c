@@ -20,6 +20,8 @@
  *               opened by posix_openpt), a child the slave as fds 0, 1, 2
  *   pidfd       the parent holds a pidfd on a live child (fd 3) and one on
  *               a child it has already reaped (fd 4)
+ *   anonshm     shared anonymous memory (3 pages) mapped before fork by the
+ *               parent and its child, plus one only the parent maps
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -429,6 +431,62 @@ static void sc_pidfd(void)
 	report_fd("pidfd", 4, "rw", 0, "G");
 }
 
+#define ANONSHM_SIZE 12288
+
+/* The inode maps shows for the mapping at addr. */
+static unsigned long long maps_ino(const void *addr)
+{
+	char line[512], want[32];
+	unsigned long long ino;
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (!f)
+		die("open /proc/self/maps");
+	snprintf(want, sizeof want, "%lx-", (unsigned long)addr);
+	while (fgets(line, sizeof line, f))
+		if (!strncmp(line, want, strlen(want)) &&
+		    sscanf(line, "%*s %*s %*s %*s %llu", &ino) == 1) {
+			fclose(f);
+			return ino;
+		}
+	errno = 0;
+	die("no mapping at %p in /proc/self/maps", addr);
+}
+
+static void report_anonshm(void *addr, const char *obj)
+{
+	char name[64], size[16];
+	snprintf(name, sizeof name, "map-%lx", (unsigned long)addr);
+	snprintf(size, sizeof size, "%d", ANONSHM_SIZE);
+	extra("path", "/dev/zero (deleted)");
+	extra("size", size);
+	extra("mapped", "yes");
+	report_ep("anonshm", name, -1, "rw", maps_ino(addr), obj);
+}
+
+static void *anonshm_map(void)
+{
+	void *p = mmap(NULL, ANONSHM_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+		       -1, 0);
+	if (p == MAP_FAILED)
+		die("mmap");
+	return p;
+}
+
+static void sc_anonshm(void)
+{
+	void *shared = anonshm_map();
+	if (maker_fork(0) == 0) {
+		set_identity("anonshm-child", "cm-anon-c");
+		report_anonshm(shared, "A");
+		maker_child_report();
+		hang();
+	}
+	void *lone = anonshm_map();
+	set_identity("anonshm-parent", "cm-anon-p");
+	report_anonshm(shared, "A");
+	report_anonshm(lone, "L");
+}
+
 /* threadself PATH: readlink PATH from a second thread (FUSE sees that
  * thread's tid), print "pid=P tid=T link=L" and exit. */
 static const char *ts_path;
@@ -466,7 +524,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pty|pidfd|pair A B|threadself PATH\n");
+		"oddcomm|idle|pty|pidfd|anonshm|pair A B|threadself PATH\n");
 	exit(2);
 }
 
@@ -498,6 +556,8 @@ int main(int argc, char **argv)
 		sc_pty();
 	else if (!strcmp(sc, "pidfd"))
 		sc_pidfd();
+	else if (!strcmp(sc, "anonshm"))
+		sc_anonshm();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else

@@ -1,6 +1,6 @@
 #!/bin/bash
 # tests/e2e/test_kinds.sh — ipcfs end to end for the kinds of issue 12:
-# pty and pidfd.  Real processes (chanmaker) on real channels, checked
+# pty, pidfd and anonshm.  Real processes (chanmaker) on real channels, checked
 # with ls, cat, readlink and find, and pty pairs compared with lsof -nP +E.
 #
 #   IPCFS=build/ipcfs CHANMAKER=build/tests/chanmaker bash tests/e2e/test_kinds.sh
@@ -19,9 +19,11 @@ cm_start pty pty
 cm_start pty2 pty
 # a pidfd on a live child, one on a reaped child
 cm_start pidfd pidfd
+# shared anonymous memory across fork, and some only the parent maps
+cm_start anon anonshm
 cm_load
-t_is "$EP_N" 10 "chanmaker reported the 8 endpoints of two terminals and 2 pidfds (checks the harness)"
-ALL_PIDS="${TAG_PIDS[pty]} ${TAG_PIDS[pty2]} ${TAG_PIDS[pidfd]}"
+t_is "$EP_N" 13 "chanmaker reported 8 pty endpoints, 2 pidfds and 3 anonshm mappings (checks the harness)"
+ALL_PIDS="${TAG_PIDS[pty]} ${TAG_PIDS[pty2]} ${TAG_PIDS[pidfd]} ${TAG_PIDS[anon]}"
 PTY_PIDS="${TAG_PIDS[pty]} ${TAG_PIDS[pty2]}"
 
 section "mount"
@@ -101,9 +103,10 @@ section "a pidfd whose target exits"
 holder=${TAG_ROLE_PID[pidfd/pidfd-holder]} target=${TAG_ROLE_PID[pidfd/pidfd-target]}
 # the holder reaps it at once (chanmaker), so fdinfo says Pid: -1
 kill -KILL "$target"
+# (a listing may be a ttl old: polled too)
 target_gone() {
-	[ "$(cat "$MNT/$holder/pidfd/3/info" 2>&1)" != "" ] &&
-		grep -qx 'target: -' "$MNT/$holder/pidfd/3/info" && [ ! -e "$MNT/$holder/pidfd/3/target" ]
+	grep -qx 'target: -' "$MNT/$holder/pidfd/3/info" && [ ! -e "$MNT/$holder/pidfd/3/target" ] &&
+		[ "$(ls -A "$MNT/$holder/pidfd/3")" = info ]
 }
 poll_until "$(awk -v t="$E2E_TTL" 'BEGIN { print t + 3 }')" target_gone
 t_is "$(grep '^target:' "$MNT/$holder/pidfd/3/info" 2>&1)|$(ls -A "$MNT/$holder/pidfd/3" 2>&1)" \
