@@ -231,7 +231,7 @@ static int pty_add_fd(struct builder *b, const struct fd_probe *probe)
 			return -ENOMEM;
 		detail->instance_known = r == 0;
 	}
-	ep.object[0] = dev;
+	ep.object[0] = detail->instance_known ? dev : 0;
 	ep.object[1] = probe->found[0];
 	ep.detail = detail;
 	r = builder_add_endpoint(b, &ep);
