@@ -173,6 +173,7 @@ static void test_pidfd_target(void **state)
 	struct node_key key = root_key();
 	struct tree_child proc, kind, ep, c;
 	struct target t, resolved;
+	struct listing l;
 
 	(void)state;
 	assert_int_equal(tree_resolve(snap, &key, &t), 0);
@@ -191,7 +192,9 @@ static void test_pidfd_target(void **state)
 	assert_int_equal(tree_find(snap, &ep.key, &ep.target, "target", &c), -ENOENT);
 	assert_int_equal(tree_find(snap, &kind.key, &kind.target, "6", &ep), 0);
 	assert_int_equal(tree_find(snap, &ep.key, &ep.target, "target", &c), -ENOENT);
-	assert_int_equal(list(snap, &ep.key, &ep.target, 0).n, 1);	/* info only */
+	l = list(snap, &ep.key, &ep.target, 0);
+	assert_int_equal(l.n, 1);	/* info only */
+	free(l.items);
 	ipc_snapshot_free(snap);
 }
 
