@@ -1,11 +1,13 @@
-/* Sockets: unix, tcp4/6, udp4/6.  fds are matched to sock_diag records by
- * inode; peers come from UNIX_DIAG_PEER and ICONS for unix, from the
- * mirrored address pair for inet. */
+/* Sockets: unix, tcp4/6, udp4/6, netlink.  fds are matched to sock_diag
+ * records by inode; peers come from UNIX_DIAG_PEER and ICONS for unix, from
+ * the mirrored address pair for inet, from the destination port id for
+ * netlink. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/netlink.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -250,6 +252,8 @@ static enum ipc_kind kind_of_record(const struct sock_record *rec)
 {
 	if (rec->family == AF_UNIX)
 		return IPC_UNIX;
+	if (rec->family == AF_NETLINK)
+		return IPC_NETLINK;
 	if (rec->protocol == IPPROTO_TCP)
 		return rec->family == AF_INET ? IPC_TCP4 : IPC_TCP6;
 	return rec->family == AF_INET ? IPC_UDP4 : IPC_UDP6;
@@ -264,7 +268,7 @@ static int kind_of_unlisted(const struct builder *b, const struct pending_socket
 		enum ipc_kind kind;
 	} names[] = {
 		{ "UNIX", IPC_UNIX }, { "TCP", IPC_TCP4 }, { "TCPv6", IPC_TCP6 },
-		{ "UDP", IPC_UDP4 }, { "UDPv6", IPC_UDP6 },
+		{ "UDP", IPC_UDP4 }, { "UDPv6", IPC_UDP6 }, { "NETLINK", IPC_NETLINK },
 	};
 	const struct sock_source *source = b->options->sockets;
 	char path[32 + PROC_PATH_MAX], name[32];
@@ -344,7 +348,7 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 
 			if (l.rec->ino)
 				s->by_ino[s->n_located++] = l;
-			if (l.rec->family != AF_UNIX) {
+			if (l.rec->family == AF_INET || l.rec->family == AF_INET6) {
 				keyed[s->n_pairs].l = l;
 				pair_key_of(&l, false, &keyed[s->n_pairs++].key);
 			}
@@ -453,7 +457,7 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 
 	kind = l ? (int)kind_of_record(l->rec) : kind_of_unlisted(b, p);
 	if (kind < 0)
-		return 0;	/* netlink, packet...: not a channel */
+		return 0;	/* packet, raw...: not a channel */
 	detail = arena_alloc(b->arena, sizeof(*detail));
 	if (!detail)
 		return -ENOMEM;
@@ -711,6 +715,63 @@ static int link_inet(struct socket_resolve *s)
 	return 0;
 }
 
+/* A netlink socket by what its peers name it by. */
+struct nl_port {
+	uint64_t netns;
+	uint32_t protocol, portid;
+	uint64_t ino;
+};
+
+static int compare_nl_port(const void *x, const void *y)
+{
+	const struct nl_port *a = x, *b = y;
+	int c = compare_u64(a->netns, b->netns);
+
+	if (c)
+		return c;
+	if ((c = compare_u64(a->protocol, b->protocol)))
+		return c;
+	return compare_u64(a->portid, b->portid);
+}
+
+/* A user socket whose destination port id (set by connect) is another
+ * socket's port id in its protocol and namespace talks to it; 0 is the
+ * kernel, never a peer.  Linked from the sender's side, so a pair
+ * connected both ways is linked twice, which the builder merges. */
+static int link_netlink(struct socket_resolve *s)
+{
+	struct nl_port *ports;
+	size_t n = 0, i;
+	int r = 0;
+
+	ports = malloc((s->n_located + 1) * sizeof(*ports));
+	if (!ports)
+		return -ENOMEM;
+	for (i = 0; i < s->n_located; i++) {
+		const struct located *l = &s->by_ino[i];
+
+		if (l->rec->family == AF_NETLINK && l->rec->nl_portid &&
+		    has_holders(s, l->rec->ino))
+			ports[n++] = (struct nl_port){ l->netns, l->rec->protocol,
+						       l->rec->nl_portid, l->rec->ino };
+	}
+	qsort(ports, n, sizeof(*ports), compare_nl_port);
+	for (i = 0; r == 0 && i < n; i++) {
+		const struct sock_record *rec = find_ino(s, ports[i].ino)->rec;
+		struct nl_port want = { ports[i].netns, ports[i].protocol, rec->nl_dst_portid, 0 };
+		const struct nl_port *to;
+
+		if (!rec->nl_dst_portid || rec->nl_dst_portid == rec->nl_portid)
+			continue;
+		/* port ids are unique per protocol and namespace */
+		to = bsearch(&want, ports, n, sizeof(*ports), compare_nl_port);
+		if (to)
+			r = link_sockets(s, ports[i].ino, to->ino);
+	}
+	free(ports);
+	return r;
+}
+
 static int socket_resolve(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
@@ -736,6 +797,8 @@ static int socket_resolve(struct builder *b)
 		r = index_bound(&s);
 	if (r == 0)
 		r = link_inet(&s);
+	if (r == 0)
+		r = link_netlink(&s);
 	for (i = 0; i < s.n_refs; i++)
 		sock_list_free(&s.lists[i]);
 	free(s.lists);
@@ -825,6 +888,67 @@ static void put_address(const struct sock_record *rec, const uint8_t *addr, uint
 	textbuf_put_u64(tb, port);
 }
 
+/* Netlink protocol names as linux/netlink.h spells them, lower case. */
+static void put_netlink_protocol(const struct sock_record *rec, struct textbuf *tb)
+{
+	static const char *const names[] = {
+		[NETLINK_ROUTE] = "route", [NETLINK_UNUSED] = "unused",
+		[NETLINK_USERSOCK] = "usersock", [NETLINK_FIREWALL] = "firewall",
+		[NETLINK_SOCK_DIAG] = "sock_diag", [NETLINK_NFLOG] = "nflog",
+		[NETLINK_XFRM] = "xfrm", [NETLINK_SELINUX] = "selinux",
+		[NETLINK_ISCSI] = "iscsi", [NETLINK_AUDIT] = "audit",
+		[NETLINK_FIB_LOOKUP] = "fib_lookup", [NETLINK_CONNECTOR] = "connector",
+		[NETLINK_NETFILTER] = "netfilter", [NETLINK_IP6_FW] = "ip6_fw",
+		[NETLINK_DNRTMSG] = "dnrtmsg", [NETLINK_KOBJECT_UEVENT] = "kobject_uevent",
+		[NETLINK_GENERIC] = "generic", [NETLINK_SCSITRANSPORT] = "scsitransport",
+		[NETLINK_ECRYPTFS] = "ecryptfs", [NETLINK_RDMA] = "rdma",
+		[NETLINK_CRYPTO] = "crypto", [NETLINK_SMC] = "smc",
+	};
+
+	if (rec->protocol < sizeof(names) / sizeof(names[0]) && names[rec->protocol])
+		textbuf_puts(tb, names[rec->protocol]);
+	else
+		textbuf_put_u64(tb, rec->protocol);
+}
+
+/* The groups as their numbers (group g is bit g-1, as bind's nl_groups
+ * and NETLINK_ADD_MEMBERSHIP count them), comma separated; "-" for none. */
+static void put_netlink_groups(const struct sock_record *rec, struct textbuf *tb)
+{
+	bool any = false;
+	unsigned g;
+
+	for (g = 0; g < 32 * 4; g++) {
+		if (!(rec->nl_groups[g / 32] >> (g % 32) & 1))
+			continue;
+		if (any)
+			textbuf_puts(tb, ",");
+		textbuf_put_u64(tb, g + 1);
+		any = true;
+	}
+	if (rec->nl_groups_more)
+		textbuf_puts(tb, any ? ",..." : "...");
+	else if (!any)
+		textbuf_puts(tb, "-");
+}
+
+static void netlink_info(const struct socket_detail *d, struct textbuf *tb)
+{
+	const struct sock_record *rec = &d->rec;
+
+	if (!d->known) {
+		textbuf_puts(tb, "protocol: -\nportid: -\ndst_portid: -\ngroups: -\n");
+	} else {
+		textbuf_puts(tb, "protocol: ");
+		put_netlink_protocol(rec, tb);
+		textbuf_printf(tb, "\nportid: %" PRIu32 "\ndst_portid: %" PRIu32 "\ngroups: ",
+			       rec->nl_portid, rec->nl_dst_portid);
+		put_netlink_groups(rec, tb);
+		textbuf_puts(tb, "\n");
+	}
+	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
+}
+
 static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			struct textbuf *tb)
 {
@@ -832,6 +956,10 @@ static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoi
 	const struct sock_record *rec = &d->rec;
 
 	(void)snap;
+	if (ep->kind == IPC_NETLINK) {
+		netlink_info(d, tb);
+		return;
+	}
 	if (ep->kind == IPC_UNIX) {
 		textbuf_printf(tb, "type: %s\nstate: %s\npath: ", unix_type_name(d), state_name(d));
 		if (rec->path_len)
@@ -875,6 +1003,17 @@ static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 	const struct sock_record *rec = &d->rec;
 
 	(void)snap;
+	if (ep->kind == IPC_NETLINK) {
+		if (!d->known) {
+			textbuf_puts(tb, "unknown");
+			return;
+		}
+		put_netlink_protocol(rec, tb);
+		textbuf_printf(tb, " portid=%" PRIu32 " dst=%" PRIu32 " groups=", rec->nl_portid,
+			       rec->nl_dst_portid);
+		put_netlink_groups(rec, tb);
+		return;
+	}
 	if (ep->kind == IPC_UNIX) {
 		textbuf_printf(tb, "%s %s", unix_type_name(d), state_name(d));
 		if (rec->path_len) {

@@ -46,6 +46,7 @@ static const struct {
 	[IPC_PTY] = { "pty", &pty_module },
 	[IPC_PIDFD] = { "pidfd", &pidfd_module },
 	[IPC_ANONSHM] = { "anonshm", &anonshm_module },
+	[IPC_NETLINK] = { "netlink", &socket_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

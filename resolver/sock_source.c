@@ -30,6 +30,7 @@ static const struct {
 	{ AF_INET6, IPPROTO_TCP },
 	{ AF_INET, IPPROTO_UDP },
 	{ AF_INET6, IPPROTO_UDP },
+	{ AF_NETLINK, 0 },	/* every netlink protocol in one request */
 };
 
 static void dump_current(struct sock_list *list, int *error)

@@ -14,6 +14,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/netlink_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
@@ -198,22 +199,75 @@ static int parse_inet(const uint8_t *payload, size_t len, int protocol,
 	return 0;
 }
 
+/* NETLINK_DIAG_GROUPS is the only attribute read; a later instance
+ * replaces an earlier one, as for unix. */
+static int netlink_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) == NETLINK_DIAG_GROUPS &&
+	    mnl_attr_get_payload_len(attr) % sizeof(uint32_t) == 0)
+		*tb = attr;
+	return MNL_CB_OK;
+}
+
+static int parse_netlink(const uint8_t *payload, size_t len, struct sock_list *list)
+{
+	struct netlink_diag_msg msg;
+	const struct nlattr *groups = NULL;
+	size_t hdr = NLMSG_ALIGN(sizeof(msg));
+
+	if (len < sizeof(msg))
+		return 0;
+	memcpy(&msg, payload, sizeof(msg));
+	if (len > hdr)
+		mnl_attr_parse_payload(payload + hdr, len - hdr, netlink_attr_cb, &groups);
+
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec)
+		return -ENOMEM;
+	rec->ino = msg.ndiag_ino;
+	rec->family = AF_NETLINK;
+	rec->protocol = msg.ndiag_protocol;
+	rec->type = msg.ndiag_type;
+	rec->state = msg.ndiag_state;
+	rec->nl_portid = msg.ndiag_portid;
+	rec->nl_dst_portid = msg.ndiag_dst_portid;
+	if (groups) {
+		const uint8_t *words = mnl_attr_get_payload(groups);
+		size_t n = mnl_attr_get_payload_len(groups) / sizeof(uint32_t);
+		size_t keep = n < 4 ? n : 4;
+		uint32_t w;
+
+		memcpy(rec->nl_groups, words, keep * sizeof(uint32_t));
+		/* only set bits past the kept words count as dropped */
+		for (size_t i = keep; i < n && !rec->nl_groups_more; i++) {
+			memcpy(&w, words + i * sizeof(w), sizeof(w));
+			rec->nl_groups_more = w != 0;
+		}
+	}
+	return 0;
+}
+
 /* One SOCK_DIAG_BY_FAMILY message. Messages too short for their diag
  * struct, or of a family the request did not ask for, are skipped. */
-static int parse_diag(const struct nlmsghdr *nlh, int protocol,
+static int parse_diag(const struct nlmsghdr *nlh, int family, int protocol,
 		      struct sock_list *list)
 {
 	const uint8_t *payload = mnl_nlmsg_get_payload(nlh);
 	size_t len = mnl_nlmsg_get_payload_len(nlh);
+	bool inet = family == AF_INET || family == AF_INET6;
 
 	if (len < 1)
 		return 0;
 	switch (payload[0]) {
 	case AF_UNIX:
-		return protocol == 0 ? parse_unix(payload, len, list) : 0;
+		return family == AF_UNIX ? parse_unix(payload, len, list) : 0;
 	case AF_INET:
 	case AF_INET6:
-		return protocol != 0 ? parse_inet(payload, len, protocol, list) : 0;
+		return inet ? parse_inet(payload, len, protocol, list) : 0;
+	case AF_NETLINK:
+		return family == AF_NETLINK ? parse_netlink(payload, len, list) : 0;
 	default:
 		return 0;
 	}
@@ -243,7 +297,17 @@ static bool msg_fits(const struct nlmsghdr *nlh, int rem)
 
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list)
 {
-	if (protocol != 0 && protocol != IPPROTO_TCP && protocol != IPPROTO_UDP)
+	return sockdiag_parse_family(buf, len, protocol == 0 ? AF_UNIX : AF_INET, protocol,
+				     list);
+}
+
+int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
+			  struct sock_list *list)
+{
+	bool inet = (family == AF_INET || family == AF_INET6) &&
+		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
+
+	if (!inet && !(family == AF_UNIX && protocol == 0) && family != AF_NETLINK)
 		return -EINVAL;
 	if (len > INT_MAX)
 		return -EBADMSG;
@@ -270,7 +334,7 @@ int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *
 				return -EBADMSG;
 			return err;
 		case SOCK_DIAG_BY_FAMILY:
-			err = parse_diag(nlh, protocol, list);
+			err = parse_diag(nlh, family, protocol, list);
 			if (err < 0)
 				return err;
 			break;
@@ -315,6 +379,12 @@ struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol)
 		req->udiag_states = ~0u;
 		req->udiag_show = UDIAG_SHOW_NAME | UDIAG_SHOW_VFS | UDIAG_SHOW_PEER |
 				  UDIAG_SHOW_ICONS | UDIAG_SHOW_RQLEN;
+	} else if (family == AF_NETLINK) {
+		struct netlink_diag_req *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+		req->sdiag_family = AF_NETLINK;
+		req->sdiag_protocol = NDIAG_PROTO_ALL;
+		req->ndiag_show = NDIAG_SHOW_GROUPS;
 	} else {
 		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 
@@ -355,7 +425,7 @@ static int dump_once(void *buf, int family, int protocol, struct sock_list *list
 			ret = -EBADMSG;
 			goto out;
 		}
-		ret = sockdiag_parse(buf, n, protocol, list);
+		ret = sockdiag_parse_family(buf, n, family, protocol, list);
 	} while (ret == SOCKDIAG_MORE);
 out:
 	mnl_socket_close(nl);
@@ -367,7 +437,7 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 	bool inet = (family == AF_INET || family == AF_INET6) &&
 		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
 
-	if (!inet && !(family == AF_UNIX && protocol == 0))
+	if (!inet && !((family == AF_UNIX || family == AF_NETLINK) && protocol == 0))
 		return -EINVAL;
 
 	void *buf = malloc(SOCKDIAG_BUF_SIZE);

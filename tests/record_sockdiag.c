@@ -7,7 +7,7 @@
  * It sets up known sockets, prints what the socket calls (fstat, stat,
  * getsockname, SIOCINQ/SIOCOUTQ) say about them -- the facts the README
  * states and the tests assert -- and then writes each dump to a file:
- *   unix.bin, tcp4.bin, tcp6.bin, udp4.bin, udp6.bin
+ *   unix.bin, tcp4.bin, tcp6.bin, udp4.bin, udp6.bin, netlink.bin
  * File format: the raw buffers returned by successive recv calls on the
  * NETLINK_SOCK_DIAG socket, up to and including the one holding
  * NLMSG_DONE, each preceded by its length as a uint32 in host byte order:
@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
 #include <linux/sockios.h>
 #include <net/if.h>
@@ -194,6 +196,33 @@ static void lo_up(void)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		die("SIOCSIFFLAGS");
 	close(fd);
+}
+
+/* A netlink socket of protocol, bound to groups (bind's 32-bit mask)
+ * with the kernel choosing its port id, which it prints. */
+static int nl_socket(const char *label, int protocol, uint32_t groups, uint32_t *portid)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol);
+
+	if (fd < 0)
+		die("socket(AF_NETLINK)");
+	xbind(fd, &sa, sizeof(sa));
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		die("getsockname");
+	*portid = sa.nl_pid;
+	printf("%-16s ino=%lu protocol=%d portid=%" PRIu32 " groups=0x%" PRIx32 "\n", label,
+	       ino_of(fd), protocol, sa.nl_pid, groups);
+	return fd;
+}
+
+static void nl_connect(int fd, uint32_t portid)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+
+	xconnect(fd, &sa, sizeof(sa));
+	printf("  ino=%lu connected to portid %" PRIu32 "\n", ino_of(fd), portid);
 }
 
 /* Sends the same request sockdiag_dump sends and writes every receive
@@ -396,11 +425,30 @@ int main(int argc, char **argv)
 	fact("udp6-client", u6c, "%s -> %s", name_of(u6c, 0), name_of(u6c, 1));
 	printf("# lo ifindex=%u\n", if_nametoindex("lo"));
 
+	/* netlink: a route listener on groups 1 and 5 (bind) and 33
+	 * (membership, past the first word); usersock a <-> b connected to
+	 * each other, c -> a only, d -> a port id nobody has */
+	uint32_t pr, pa, pb, pc, pd, group = 33;
+	printf("# netlink\n");
+	int nr = nl_socket("nl-route", NETLINK_ROUTE, RTMGRP_LINK | RTMGRP_IPV4_IFADDR, &pr);
+	if (setsockopt(nr, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group, sizeof(group)) < 0)
+		die("NETLINK_ADD_MEMBERSHIP");
+	printf("  ino=%lu joined group %" PRIu32 "\n", ino_of(nr), group);
+	int na = nl_socket("nl-user-a", NETLINK_USERSOCK, 0, &pa);
+	int nb = nl_socket("nl-user-b", NETLINK_USERSOCK, 0, &pb);
+	int nc = nl_socket("nl-user-c", NETLINK_USERSOCK, 0, &pc);
+	int nd = nl_socket("nl-user-d", NETLINK_USERSOCK, 0, &pd);
+	nl_connect(na, pb);
+	nl_connect(nb, pa);
+	nl_connect(nc, pa);
+	nl_connect(nd, 0x7ffffff0u);
+
 	record(outdir, "unix.bin", AF_UNIX, 0);
 	record(outdir, "tcp4.bin", AF_INET, IPPROTO_TCP);
 	record(outdir, "tcp6.bin", AF_INET6, IPPROTO_TCP);
 	record(outdir, "udp4.bin", AF_INET, IPPROTO_UDP);
 	record(outdir, "udp6.bin", AF_INET6, IPPROTO_UDP);
+	record(outdir, "netlink.bin", AF_NETLINK, 0);
 	unlink(STREAM_PATH);
 	unlink(DGRAM_PATH);
 	return 0;

@@ -19,6 +19,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/netlink_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
@@ -67,7 +69,7 @@ struct fixture {
 	size_t n;
 };
 
-static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6;
+static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink;
 
 static void *dup_bytes(const void *p, size_t len)
 {
@@ -115,6 +117,7 @@ static int group_setup(void **state)
 	load("tcp6.bin", &fx_tcp6);
 	load("udp4.bin", &fx_udp4);
 	load("udp6.bin", &fx_udp6);
+	load("netlink.bin", &fx_netlink);
 	return 0;
 }
 
@@ -126,6 +129,7 @@ static int group_teardown(void **state)
 	unload(&fx_tcp6);
 	unload(&fx_udp4);
 	unload(&fx_udp6);
+	unload(&fx_netlink);
 	return 0;
 }
 
@@ -1198,6 +1202,179 @@ static void test_dump_live(void **state)
 	close(tl);
 }
 
+/* ---- netlink (netlink.bin; facts in fixtures/netlink/README) ----------- */
+
+#define NL_ROUTE 7633680u	/* route, groups 1, 5 (bind) and 33 */
+#define NL_USER_A 7633681u	/* usersock <-> b */
+#define NL_USER_B 7633682u
+#define NL_USER_C 7633683u	/* usersock -> a */
+#define NL_USER_D 7633684u	/* usersock -> a port id nobody has */
+#define NL_PORT_A 28287u	/* also the route socket's: another protocol */
+#define NL_PORT_B 2526985039u
+#define NL_COUNT 15		/* the route socket twice (hashed, and in mc_list) */
+
+static void parse_netlink_fixture(struct sock_list *l)
+{
+	for (size_t i = 0; i < fx_netlink.n; i++)
+		assert_int_equal(sockdiag_parse_family(fx_netlink.f[i].data, fx_netlink.f[i].len,
+						       AF_NETLINK, 0, l),
+				 i + 1 == fx_netlink.n ? SOCKDIAG_DONE : SOCKDIAG_MORE);
+}
+
+/* The first record of ino (the route socket comes twice, alike). */
+static const struct sock_record *find_first(const struct sock_list *l, uint64_t ino)
+{
+	for (size_t i = 0; i < l->count; i++)
+		if (l->items[i].ino == ino)
+			return &l->items[i];
+	fail_msg("inode %" PRIu64 " not parsed", ino);
+	return NULL;
+}
+
+static void test_netlink_fixture(void **state)
+{
+	struct sock_list l = { 0 };
+	const struct sock_record *r;
+
+	(void)state;
+	parse_netlink_fixture(&l);
+	assert_int_equal(l.count, NL_COUNT);
+	assert_int_equal(count_ino(&l, NL_ROUTE), 2);
+	r = find_first(&l, NL_ROUTE);
+	assert_int_equal(r->family, AF_NETLINK);
+	assert_int_equal(r->protocol, NETLINK_ROUTE);
+	assert_int_equal(r->type, SOCK_RAW);
+	assert_int_equal(r->nl_portid, NL_PORT_A);
+	assert_int_equal(r->nl_dst_portid, 0);
+	assert_int_equal(r->nl_groups[0], 0x11);	/* RTMGRP_LINK | RTMGRP_IPV4_IFADDR */
+	assert_int_equal(r->nl_groups[1], 1);		/* group 33 */
+	assert_int_equal(r->nl_groups[2], 0);
+	assert_false(r->nl_groups_more);
+	r = find(&l, NL_USER_A);
+	assert_int_equal(r->protocol, NETLINK_USERSOCK);
+	assert_int_equal(r->nl_portid, NL_PORT_A);
+	assert_int_equal(r->nl_dst_portid, NL_PORT_B);
+	assert_int_equal(r->nl_groups[0], 0);
+	r = find(&l, NL_USER_B);
+	assert_int_equal(r->nl_portid, NL_PORT_B);
+	assert_int_equal(r->nl_dst_portid, NL_PORT_A);
+	assert_int_equal(find(&l, NL_USER_C)->nl_dst_portid, NL_PORT_A);
+	assert_int_equal(find(&l, NL_USER_D)->nl_dst_portid, 0x7ffffff0u);
+	/* the namespace's kernel sockets: port id 0 */
+	for (size_t i = 0; i < l.count; i++)
+		if (l.items[i].ino < NL_ROUTE)
+			assert_int_equal(l.items[i].nl_portid, 0);
+	sock_list_free(&l);
+
+	/* asked as unix or inet, the netlink messages are not theirs */
+	for (size_t i = 0; i < fx_netlink.n; i++) {
+		sockdiag_parse(fx_netlink.f[i].data, fx_netlink.f[i].len, 0, &l);
+		sockdiag_parse(fx_netlink.f[i].data, fx_netlink.f[i].len, IPPROTO_TCP, &l);
+	}
+	assert_int_equal(l.count, 0);
+	assert_int_equal(sockdiag_parse_family(fx_netlink.f[0].data, fx_netlink.f[0].len,
+					       AF_PACKET, 0, &l), -EINVAL);
+}
+
+/* The route socket's first message (offset 0): its NETLINK_DIAG_GROUPS
+ * attribute starts right after the 28-byte netlink_diag_msg. */
+#define NL_ROUTE_ATTR (NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct netlink_diag_msg)))
+
+static void test_netlink_malformed(void **state)
+{
+	const struct frame *fr = &fx_netlink.f[0];
+	struct sock_list l = { 0 };
+	uint8_t *b;
+
+	(void)state;
+	/* every truncation: never past the buffer, a clean error or a prefix */
+	for (size_t keep = 0; keep < fr->len; keep++) {
+		b = dup_bytes(fr->data, keep);
+		int ret = sockdiag_parse_family(b, keep, AF_NETLINK, 0, &l);
+		assert_true(ret == SOCKDIAG_MORE || ret == SOCKDIAG_DONE || ret == -EBADMSG);
+		assert_true(l.count <= NL_COUNT);
+		sock_list_free(&l);
+		free(b);
+	}
+
+	/* a groups attribute of a length no bitmap has: left out, the
+	 * socket kept */
+	b = dup_bytes(fr->data, fr->len);
+	struct nlattr *a = (void *)(b + NL_ROUTE_ATTR);
+	assert_int_equal(a->nla_type, NETLINK_DIAG_GROUPS);
+	a->nla_len = NLA_HDRLEN + 6;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_NETLINK, 0, &l), SOCKDIAG_DONE);
+	assert_int_equal(find_first(&l, NL_ROUTE)->nl_groups[0], 0);
+	assert_int_equal(find_first(&l, NL_ROUTE)->nl_portid, NL_PORT_A);
+	sock_list_free(&l);
+	/* one running past its message: not read */
+	a->nla_len = 200;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_NETLINK, 0, &l), SOCKDIAG_DONE);
+	assert_int_equal(find_first(&l, NL_ROUTE)->nl_groups[0], 0);
+	sock_list_free(&l);
+	free(b);
+
+	/* built by hand: a message too short for netlink_diag_msg (skipped),
+	 * then one with a bitmap of 5 words */
+	_Alignas(struct nlmsghdr) uint8_t m[256] = { 0 };
+	struct nlmsghdr *h = (void *)m;
+	struct netlink_diag_msg msg = { .ndiag_family = AF_NETLINK, .ndiag_protocol = 9,
+					.ndiag_portid = 7, .ndiag_ino = 99 };
+	uint32_t words[5] = { 0, 0, 0, 0, 0x80 };
+	size_t off;
+
+	h->nlmsg_len = NLMSG_HDRLEN + sizeof(msg) - 1;
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	memcpy(NLMSG_DATA(h), &msg, sizeof(msg) - 1);
+	off = NLMSG_ALIGN(h->nlmsg_len);
+	h = (void *)(m + off);
+	h->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	memcpy(NLMSG_DATA(h), &msg, sizeof(msg));
+	a = (void *)((uint8_t *)NLMSG_DATA(h) + NLMSG_ALIGN(sizeof(msg)));
+	a->nla_type = NETLINK_DIAG_GROUPS;
+	a->nla_len = NLA_HDRLEN + sizeof(words);
+	memcpy((uint8_t *)a + NLA_HDRLEN, words, sizeof(words));
+	h->nlmsg_len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(msg)) + a->nla_len;
+	off += NLMSG_ALIGN(h->nlmsg_len);
+	h = (void *)(m + off);
+	h->nlmsg_len = NLMSG_HDRLEN + sizeof(int);
+	h->nlmsg_type = NLMSG_DONE;
+	off += h->nlmsg_len;
+	assert_int_equal(sockdiag_parse_family(m, off, AF_NETLINK, 0, &l), SOCKDIAG_DONE);
+	assert_int_equal(l.count, 1);
+	assert_int_equal(l.items[0].ino, 99);
+	assert_int_equal(l.items[0].protocol, 9);
+	assert_int_equal(l.items[0].nl_portid, 7);
+	assert_true(l.items[0].nl_groups_more);	/* group 136, past the kept 128 */
+	sock_list_free(&l);
+}
+
+static void test_dump_netlink_request(void **state)
+{
+	struct sock_list l = { 0 };
+
+	(void)state;
+	fake_reset();
+	fake_push_fixture(&fx_netlink);
+	assert_int_equal(sockdiag_dump(AF_NETLINK, 0, &l), 0);
+	assert_int_equal(fake.next, fake.n);
+	assert_int_equal(fake.sends, 1);
+
+	const struct nlmsghdr *nlh = (const void *)fake.req;
+	const struct netlink_diag_req *req = NLMSG_DATA(nlh);
+	assert_int_equal(fake.req_len, NLMSG_HDRLEN + sizeof(*req));
+	assert_int_equal(nlh->nlmsg_type, SOCK_DIAG_BY_FAMILY);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(req->sdiag_family, AF_NETLINK);
+	assert_int_equal(req->sdiag_protocol, NDIAG_PROTO_ALL);
+	assert_int_equal(req->ndiag_ino, 0);
+	assert_int_equal(req->ndiag_show, NDIAG_SHOW_GROUPS);
+	assert_int_equal(l.count, NL_COUNT);
+	sock_list_free(&l);
+	/* one request covers every protocol; asking for one is refused */
+	assert_int_equal(sockdiag_dump(AF_NETLINK, NETLINK_SOCK_DIAG, &l), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1222,6 +1399,9 @@ int main(void)
 		cmocka_unit_test_teardown(test_dump_errors, fake_teardown),
 		cmocka_unit_test_teardown(test_dump_bad_args, fake_teardown),
 		cmocka_unit_test(test_dump_live),
+		cmocka_unit_test(test_netlink_fixture),
+		cmocka_unit_test(test_netlink_malformed),
+		cmocka_unit_test_teardown(test_dump_netlink_request, fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -29,6 +29,7 @@ enum ipc_kind {
 	IPC_PTY,
 	IPC_PIDFD,
 	IPC_ANONSHM,
+	IPC_NETLINK,
 	IPC_KIND_COUNT
 };
 

@@ -10,8 +10,9 @@
 
 struct sock_record {
 	uint64_t ino;           /* socket inode, as in "socket:[N]" */
-	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6 */
-	uint8_t protocol;       /* IPPROTO_TCP / IPPROTO_UDP for inet, 0 for unix */
+	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6, AF_NETLINK */
+	uint8_t protocol;       /* IPPROTO_TCP / IPPROTO_UDP for inet, 0 for unix,
+				   NETLINK_* for netlink */
 	uint8_t type;           /* SOCK_STREAM / SOCK_DGRAM / SOCK_SEQPACKET */
 	uint8_t state;          /* TCP_* numbering (unix uses the same values) */
 	uint32_t rqueue;        /* unix: UNIX_DIAG_RQLEN rq; inet: idiag_rqueue */
@@ -33,6 +34,12 @@ struct sock_record {
 	uint8_t local_addr[16], remote_addr[16];
 	uint16_t local_port, remote_port; /* host byte order */
 	uint32_t ifindex;
+	/* AF_NETLINK: protocol is the netlink protocol (NETLINK_ROUTE...) */
+	uint32_t nl_portid, nl_dst_portid;
+	/* NETLINK_DIAG_GROUPS: groups 1..128 (bit g-1), the rest dropped;
+	 * nl_groups_more says some were */
+	uint32_t nl_groups[4];
+	bool nl_groups_more;
 };
 
 struct sock_list {
@@ -64,6 +71,12 @@ enum sockdiag_step {
  * read past. */
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list);
 
+/* sockdiag_parse for any family ipcfs dumps: AF_NETLINK (protocol
+ * ignored: the messages carry it) as well as those above, which
+ * sockdiag_parse tells apart by protocol alone. */
+int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
+			  struct sock_list *list);
+
 struct nlmsghdr;
 /* Writes the dump request ipcfs sends for family/protocol (every state,
  * the unix attributes it reads) into buf, which has room for a netlink
@@ -71,7 +84,7 @@ struct nlmsghdr;
 struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol);
 
 /* Dumps one family/protocol (AF_UNIX with protocol 0; AF_INET/AF_INET6 with
- * IPPROTO_TCP or IPPROTO_UDP) in the caller's current network namespace
+ * IPPROTO_TCP or IPPROTO_UDP; AF_NETLINK with 0, every netlink protocol) in the caller's current network namespace
  * through a fresh NETLINK_SOCK_DIAG libmnl socket, retrying on DUMP_INTR
  * a bounded number of times. Appends to list. Returns 0 or -errno
  * (-EINVAL for another family/protocol, -EAGAIN when every attempt was

@@ -22,6 +22,9 @@
  *               a child it has already reaped (fd 4)
  *   anonshm     shared anonymous memory (3 pages) mapped before fork by the
  *               parent and its child, plus one only the parent maps
+ *   netlink     one process: a NETLINK_ROUTE socket bound to RTMGRP_LINK
+ *               (fd 3) and two NETLINK_USERSOCK sockets connected to each
+ *               other's port id (fds 4 and 5, peers)
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -60,6 +63,8 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +72,7 @@
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/pidfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
@@ -109,6 +115,59 @@ static void spawn(void (*fn)(void *), void *arg)
 }
 
 /* ---- scenarios ---------------------------------------------------- */
+
+/* A netlink socket of protocol on fd `to`, bound to groups with a port id
+ * the kernel picks; returns that port id. */
+static unsigned nl_socket(int protocol, unsigned groups, int to)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = groups };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_NETLINK, SOCK_RAW, protocol);
+
+	if (fd < 0)
+		die("socket(AF_NETLINK, %d)", protocol);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		die("bind/getsockname(AF_NETLINK)");
+	move_fd(fd, to);
+	return sa.nl_pid;
+}
+
+static void nl_connect(int fd, unsigned portid)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_pid = portid };
+
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("connect(AF_NETLINK)");
+}
+
+static void report_nl(int fd, const char *protocol, unsigned portid, unsigned dst,
+		      const char *groups, const char *obj)
+{
+	char text[16];
+
+	extra("protocol", protocol);
+	snprintf(text, sizeof text, "%u", portid);
+	extra("portid", text);
+	snprintf(text, sizeof text, "%u", dst);
+	extra("dst_portid", text);
+	extra("groups", groups);
+	report_fd("netlink", fd, "rw", ino_of(fd), obj);
+}
+
+static void sc_netlink(void)
+{
+	unsigned route = nl_socket(NETLINK_ROUTE, RTMGRP_LINK, 3);
+	unsigned a = nl_socket(NETLINK_USERSOCK, 0, 4);
+	unsigned b = nl_socket(NETLINK_USERSOCK, 0, 5);
+
+	nl_connect(4, b);
+	nl_connect(5, a);
+	set_identity("nl-holder", "cm-netlink");
+	report_nl(3, "route", route, 0, "1", "R");
+	report_nl(4, "usersock", a, b, "-", "U");
+	report_nl(5, "usersock", b, a, "-", "U");
+}
 
 static int pipe_r, pipe_w;
 
@@ -524,7 +583,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pty|pidfd|anonshm|pair A B|threadself PATH\n");
+		"oddcomm|idle|pty|pidfd|anonshm|netlink|pair A B|threadself PATH\n");
 	exit(2);
 }
 
@@ -558,6 +617,8 @@ int main(int argc, char **argv)
 		sc_pidfd();
 	else if (!strcmp(sc, "anonshm"))
 		sc_anonshm();
+	else if (!strcmp(sc, "netlink"))
+		sc_netlink();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else

@@ -1,8 +1,9 @@
 /* libFuzzer target: one sock_diag receive buffer through sockdiag_parse.
- * The first byte picks the request's protocol (unix, TCP, UDP); the rest
+ * The first byte picks the request (unix, TCP, UDP, netlink); the rest
  * is the buffer, copied to memory of exactly its size so that any read
  * past it is caught. */
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,11 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const int protocols[] = { 0, IPPROTO_TCP, IPPROTO_UDP };
+	static const struct {
+		int family, protocol;
+	} requests[] = {
+		{ AF_UNIX, 0 }, { AF_INET, IPPROTO_TCP }, { AF_INET, IPPROTO_UDP }, { AF_NETLINK, 0 },
+	};
 	struct sock_list list = { 0 };
 	void *buf;
 
@@ -21,7 +26,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!buf)
 		return 0;
 	memcpy(buf, data + 1, size - 1);
-	sockdiag_parse(buf, size - 1, protocols[data[0] % 3], &list);
+	sockdiag_parse_family(buf, size - 1, requests[data[0] % 4].family,
+			      requests[data[0] % 4].protocol, &list);
 	for (size_t i = 0; i < list.count; i++) {
 		const struct sock_record *rec = &list.items[i];
 

@@ -1,0 +1,56 @@
+#!/bin/bash
+# tests/e2e/test_netlink.sh — ipcfs end to end for netlink sockets (issue
+# 12, item 4): a real process (chanmaker netlink) holding a NETLINK_ROUTE
+# listener bound to RTMGRP_LINK and two NETLINK_USERSOCK sockets connected
+# to each other's port id, checked with ls, cat, readlink and find.
+#
+#   IPCFS=build/ipcfs CHANMAKER=build/tests/chanmaker bash tests/e2e/test_netlink.sh
+#
+# Expectations come from what chanmaker reports (cm_load in lib.sh): port
+# ids from getsockname, peers from which socket it connected where.
+
+# (results come back through namerefs: slurp)
+# shellcheck disable=SC2154
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_init
+
+section "start the process"
+cm_start nl netlink
+cm_load
+t_is "$EP_N" 3 "chanmaker reported 3 netlink sockets (checks the harness)"
+PID=${TAG_PIDS[nl]}
+
+section "mount"
+ipcfs_mount "$E2E_TTL"
+diag "ipcfs pid $IPCFS_PID on $MNT"
+
+section "the process: its netlink dir and its whole tree"
+t_pid_ls "$PID" "$PID (nl)"
+t_pid_tree "$PID" "$PID (nl)"
+
+section "every socket: info, peer links, channels row"
+cat "$MNT/channels" >"$TESTDIR/channels" 2>&1
+slurp chan "$TESTDIR/channels"
+chan_rows "$chan" "$PID"
+for ((i = 0; i < EP_N; i++)); do
+	ep="netlink $PID:${EP_NAME[i]}"
+	t_ep_info "$i" "$ep"
+	t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
+	t_ep_dir "$i" "$ep"
+	t_chan_row "$i" "$ep"
+	x=" ${EP_EXTRA[i]} "
+	proto=${x#* x_protocol=} proto=${proto%% *}
+	port=${x#* x_portid=} port=${port%% *}
+	dst=${x#* x_dst_portid=} dst=${dst%% *}
+	groups=${x#* x_groups=} groups=${groups%% *}
+	t_is "$ROW_DETAIL" "$proto\\040portid=$port\\040dst=$dst\\040groups=$groups" \
+		"DETAIL of $ep: protocol, port ids, groups"
+done
+
+section "the route listener has no peer; the netns key is the process's"
+t_is "$(grep '^peers:' "$MNT/$PID/netlink/3/info" 2>&1)" "peers: -" "fd 3 (route): peers: -"
+t_is "$(grep '^netns:' "$MNT/$PID/netlink/3/info" 2>&1)" \
+	"netns: $(stat -L -c %i "/proc/$PID/ns/net")" "fd 3 (route): netns is /proc/$PID/ns/net's inode"
+
+t_done
