@@ -1,7 +1,8 @@
-/* Sockets: unix, tcp4/6, udp4/6, netlink.  fds are matched to sock_diag
- * records by inode; peers come from UNIX_DIAG_PEER and ICONS for unix, from
- * the mirrored address pair for inet, from the destination port id for
- * netlink. */
+/* Sockets: unix, tcp4/6, udp4/6, netlink, packet, raw.  fds are matched
+ * to sock_diag records (raw: /proc/net/raw records) by inode; peers come
+ * from UNIX_DIAG_PEER and ICONS for unix, from the mirrored address pair
+ * for inet, from the destination port id for netlink; packet and raw
+ * sockets have none. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
@@ -254,6 +255,10 @@ static enum ipc_kind kind_of_record(const struct sock_record *rec)
 		return IPC_UNIX;
 	if (rec->family == AF_NETLINK)
 		return IPC_NETLINK;
+	if (rec->family == AF_PACKET)
+		return IPC_PACKET;
+	if (rec->type == SOCK_RAW)
+		return IPC_RAW;
 	if (rec->protocol == IPPROTO_TCP)
 		return rec->family == AF_INET ? IPC_TCP4 : IPC_TCP6;
 	return rec->family == AF_INET ? IPC_UDP4 : IPC_UDP6;
@@ -269,6 +274,7 @@ static int kind_of_unlisted(const struct builder *b, const struct pending_socket
 	} names[] = {
 		{ "UNIX", IPC_UNIX }, { "TCP", IPC_TCP4 }, { "TCPv6", IPC_TCP6 },
 		{ "UDP", IPC_UDP4 }, { "UDPv6", IPC_UDP6 }, { "NETLINK", IPC_NETLINK },
+		{ "PACKET", IPC_PACKET }, { "RAW", IPC_RAW }, { "RAWv6", IPC_RAW },
 	};
 	const struct sock_source *source = b->options->sockets;
 	char path[32 + PROC_PATH_MAX], name[32];
@@ -348,7 +354,8 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 
 			if (l.rec->ino)
 				s->by_ino[s->n_located++] = l;
-			if (l.rec->family == AF_INET || l.rec->family == AF_INET6) {
+			if ((l.rec->family == AF_INET || l.rec->family == AF_INET6) &&
+			    l.rec->type != SOCK_RAW) {
 				keyed[s->n_pairs].l = l;
 				pair_key_of(&l, false, &keyed[s->n_pairs++].key);
 			}
@@ -457,7 +464,7 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 
 	kind = l ? (int)kind_of_record(l->rec) : kind_of_unlisted(b, p);
 	if (kind < 0)
-		return 0;	/* packet, raw...: not a channel */
+		return 0;	/* vsock, bluetooth...: not a channel of ours */
 	detail = arena_alloc(b->arena, sizeof(*detail));
 	if (!detail)
 		return -ENOMEM;
@@ -949,6 +956,83 @@ static void netlink_info(const struct socket_detail *d, struct textbuf *tb)
 	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
 }
 
+static const char *packet_type_name(const struct sock_record *rec)
+{
+	return rec->type == SOCK_RAW ? "raw" : rec->type == SOCK_DGRAM ? "dgram" : "unknown";
+}
+
+/* The ethertype by name where it is a common one, else 0xNNNN. */
+static void put_ethertype(const struct sock_record *rec, struct textbuf *tb)
+{
+	switch (rec->ethertype) {
+	case 0x0003: textbuf_puts(tb, "all"); break;
+	case 0x0800: textbuf_puts(tb, "ip"); break;
+	case 0x0806: textbuf_puts(tb, "arp"); break;
+	case 0x86dd: textbuf_puts(tb, "ipv6"); break;
+	case 0x0000: textbuf_puts(tb, "none"); break;	/* receives nothing until bound */
+	default: textbuf_printf(tb, "0x%04x", rec->ethertype);
+	}
+}
+
+/* The interface index (the names are the namespace's, which ipcfs may
+ * not be in); "*" for every interface. */
+static void put_interface(const struct sock_record *rec, struct textbuf *tb)
+{
+	if (rec->ifindex)
+		textbuf_put_u64(tb, rec->ifindex);
+	else
+		textbuf_puts(tb, "*");
+}
+
+static void put_ip_protocol(const struct sock_record *rec, struct textbuf *tb)
+{
+	switch (rec->protocol) {
+	case IPPROTO_ICMP: textbuf_puts(tb, "icmp"); break;
+	case IPPROTO_ICMPV6: textbuf_puts(tb, "icmpv6"); break;
+	case IPPROTO_TCP: textbuf_puts(tb, "tcp"); break;
+	case IPPROTO_UDP: textbuf_puts(tb, "udp"); break;
+	case IPPROTO_RAW: textbuf_puts(tb, "raw"); break;
+	default: textbuf_put_u64(tb, rec->protocol);
+	}
+}
+
+/* A raw socket's address: no port. */
+static void put_raw_address(const struct sock_record *rec, const uint8_t *addr,
+			    struct textbuf *tb)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(rec->family, addr, text, sizeof(text));
+	textbuf_puts(tb, text);
+}
+
+static void packet_raw_info(const struct ipc_endpoint *ep, const struct socket_detail *d,
+			    struct textbuf *tb)
+{
+	const struct sock_record *rec = &d->rec;
+
+	if (!d->known && ep->kind == IPC_PACKET) {
+		textbuf_puts(tb, "type: -\nprotocol: -\ninterface: -\n");
+	} else if (!d->known) {
+		textbuf_puts(tb, "protocol: -\nlocal: -\nremote: -\n");
+	} else if (ep->kind == IPC_PACKET) {
+		textbuf_printf(tb, "type: %s\nprotocol: ", packet_type_name(rec));
+		put_ethertype(rec, tb);
+		textbuf_puts(tb, "\ninterface: ");
+		put_interface(rec, tb);
+		textbuf_puts(tb, "\n");
+	} else {
+		textbuf_puts(tb, "protocol: ");
+		put_ip_protocol(rec, tb);
+		textbuf_puts(tb, "\nlocal: ");
+		put_raw_address(rec, rec->local_addr, tb);
+		textbuf_puts(tb, "\nremote: ");
+		put_raw_address(rec, rec->remote_addr, tb);
+		textbuf_puts(tb, "\n");
+	}
+	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
+}
+
 static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			struct textbuf *tb)
 {
@@ -958,6 +1042,10 @@ static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoi
 	(void)snap;
 	if (ep->kind == IPC_NETLINK) {
 		netlink_info(d, tb);
+		return;
+	}
+	if (ep->kind == IPC_PACKET || ep->kind == IPC_RAW) {
+		packet_raw_info(ep, d, tb);
 		return;
 	}
 	if (ep->kind == IPC_UNIX) {
@@ -1012,6 +1100,25 @@ static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 		textbuf_printf(tb, " portid=%" PRIu32 " dst=%" PRIu32 " groups=", rec->nl_portid,
 			       rec->nl_dst_portid);
 		put_netlink_groups(rec, tb);
+		return;
+	}
+	if ((ep->kind == IPC_PACKET || ep->kind == IPC_RAW) && !d->known) {
+		textbuf_puts(tb, "unknown");
+		return;
+	}
+	if (ep->kind == IPC_PACKET) {
+		textbuf_printf(tb, "%s ", packet_type_name(rec));
+		put_ethertype(rec, tb);
+		textbuf_puts(tb, " ");
+		put_interface(rec, tb);
+		return;
+	}
+	if (ep->kind == IPC_RAW) {
+		put_ip_protocol(rec, tb);
+		textbuf_puts(tb, " ");
+		put_raw_address(rec, rec->local_addr, tb);
+		textbuf_puts(tb, " ");
+		put_raw_address(rec, rec->remote_addr, tb);
 		return;
 	}
 	if (ep->kind == IPC_UNIX) {

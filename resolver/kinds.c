@@ -47,6 +47,8 @@ static const struct {
 	[IPC_PIDFD] = { "pidfd", &pidfd_module },
 	[IPC_ANONSHM] = { "anonshm", &anonshm_module },
 	[IPC_NETLINK] = { "netlink", &socket_module },
+	[IPC_PACKET] = { "packet", &socket_module },
+	[IPC_RAW] = { "raw", &socket_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

@@ -15,6 +15,7 @@
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
 #include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
@@ -249,6 +250,45 @@ static int parse_netlink(const uint8_t *payload, size_t len, struct sock_list *l
 	return 0;
 }
 
+/* PACKET_DIAG_INFO is the only attribute read (for its interface). */
+static int packet_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) == PACKET_DIAG_INFO &&
+	    mnl_attr_validate2(attr, MNL_TYPE_UNSPEC, sizeof(struct packet_diag_info)) == 0)
+		*tb = attr;
+	return MNL_CB_OK;
+}
+
+static int parse_packet(const uint8_t *payload, size_t len, struct sock_list *list)
+{
+	struct packet_diag_msg msg;
+	const struct nlattr *info = NULL;
+	size_t hdr = NLMSG_ALIGN(sizeof(msg));
+
+	if (len < sizeof(msg))
+		return 0;
+	memcpy(&msg, payload, sizeof(msg));
+	if (len > hdr)
+		mnl_attr_parse_payload(payload + hdr, len - hdr, packet_attr_cb, &info);
+
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec)
+		return -ENOMEM;
+	rec->ino = msg.pdiag_ino;
+	rec->family = AF_PACKET;
+	rec->type = msg.pdiag_type;
+	rec->ethertype = msg.pdiag_num;	/* the kernel sends it in host order */
+	if (info) {
+		struct packet_diag_info pdi;
+
+		memcpy(&pdi, mnl_attr_get_payload(info), sizeof(pdi));
+		rec->ifindex = pdi.pdi_index;
+	}
+	return 0;
+}
+
 /* One SOCK_DIAG_BY_FAMILY message. Messages too short for their diag
  * struct, or of a family the request did not ask for, are skipped. */
 static int parse_diag(const struct nlmsghdr *nlh, int family, int protocol,
@@ -268,6 +308,8 @@ static int parse_diag(const struct nlmsghdr *nlh, int family, int protocol,
 		return inet ? parse_inet(payload, len, protocol, list) : 0;
 	case AF_NETLINK:
 		return family == AF_NETLINK ? parse_netlink(payload, len, list) : 0;
+	case AF_PACKET:
+		return family == AF_PACKET ? parse_packet(payload, len, list) : 0;
 	default:
 		return 0;
 	}
@@ -307,7 +349,8 @@ int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
 	bool inet = (family == AF_INET || family == AF_INET6) &&
 		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
 
-	if (!inet && !(family == AF_UNIX && protocol == 0) && family != AF_NETLINK)
+	if (!inet && !(family == AF_UNIX && protocol == 0) && family != AF_NETLINK &&
+	    family != AF_PACKET)
 		return -EINVAL;
 	if (len > INT_MAX)
 		return -EBADMSG;
@@ -385,6 +428,11 @@ struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol)
 		req->sdiag_family = AF_NETLINK;
 		req->sdiag_protocol = NDIAG_PROTO_ALL;
 		req->ndiag_show = NDIAG_SHOW_GROUPS;
+	} else if (family == AF_PACKET) {
+		struct packet_diag_req *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+		req->sdiag_family = AF_PACKET;
+		req->pdiag_show = PACKET_SHOW_INFO;
 	} else {
 		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 
@@ -437,7 +485,8 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 	bool inet = (family == AF_INET || family == AF_INET6) &&
 		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
 
-	if (!inet && !((family == AF_UNIX || family == AF_NETLINK) && protocol == 0))
+	if (!inet &&
+	    !((family == AF_UNIX || family == AF_NETLINK || family == AF_PACKET) && protocol == 0))
 		return -EINVAL;
 
 	void *buf = malloc(SOCKDIAG_BUF_SIZE);
@@ -459,4 +508,153 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 		sock_list_truncate(list, start);
 	free(buf);
 	return ret;
+}
+
+/* One hex field of at most 8 digits ending at a char in `end`; advances *p. */
+static bool hex_u32(const char **p, const char *limit, const char *end, uint32_t *out)
+{
+	const char *q = *p;
+	uint32_t v = 0;
+	int digits = 0;
+
+	for (; q < limit && digits < 9; q++, digits++) {
+		char c = *q;
+		unsigned d;
+
+		if (c >= '0' && c <= '9')
+			d = (unsigned)(c - '0');
+		else if (c >= 'A' && c <= 'F')
+			d = (unsigned)(c - 'A' + 10);
+		else if (c >= 'a' && c <= 'f')
+			d = (unsigned)(c - 'a' + 10);
+		else
+			break;
+		v = v << 4 | d;
+	}
+	if (digits == 0 || digits > 8 || q >= limit || !*q || !strchr(end, *q))
+		return false;
+	*p = q + 1;
+	*out = v;
+	return true;
+}
+
+/* Exactly 8 hex digits at p (the limit checked by the caller). */
+static bool hex8(const char *p, uint32_t *out)
+{
+	char word[9];
+	const char *wp = word;
+
+	memcpy(word, p, 8);
+	word[8] = ' ';
+	return hex_u32(&wp, word + 9, " ", out) && wp == word + 9;
+}
+
+/* "ADDR:PORT": ADDR as the kernel prints it, each 32-bit word of the
+ * network-order address as %08X of its host-order value, so the word's
+ * bytes in memory are the address's. */
+static bool raw_address(const char **p, const char *limit, int words, uint8_t addr[16],
+			uint16_t *port)
+{
+	uint32_t w, v;
+
+	if (limit - *p < 8 * words + 1)
+		return false;
+	for (int i = 0; i < words; i++) {
+		if (!hex8(*p + 8 * i, &w))
+			return false;
+		memcpy(addr + 4 * i, &w, 4);
+	}
+	*p += 8 * words;
+	if (**p != ':')
+		return false;
+	(*p)++;
+	if (!hex_u32(p, limit, " ", &v) || v > 0xffff)
+		return false;
+	*port = (uint16_t)v;
+	return true;
+}
+
+static const char *skip_spaces(const char *p, const char *limit)
+{
+	while (p < limit && *p == ' ')
+		p++;
+	return p;
+}
+
+/* One line after the header:
+ *   sl: local rem st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+ * The "port" of a raw socket's local address is its protocol. */
+static int raw_line(const char *p, const char *limit, int family, struct sock_list *list)
+{
+	int words = family == AF_INET6 ? 4 : 1;
+	uint8_t local[16] = { 0 }, remote[16] = { 0 };
+	uint16_t proto, rport;
+	uint32_t state, tx, rx;
+	uint64_t ino = 0;
+
+	p = skip_spaces(p, limit);
+	while (p < limit && *p >= '0' && *p <= '9')
+		p++;
+	if (p >= limit || *p++ != ':')
+		return 0;
+	p = skip_spaces(p, limit);
+	if (!raw_address(&p, limit, words, local, &proto))
+		return 0;
+	p = skip_spaces(p, limit);
+	if (!raw_address(&p, limit, words, remote, &rport))
+		return 0;
+	p = skip_spaces(p, limit);
+	if (!hex_u32(&p, limit, " ", &state) || !hex_u32(&p, limit, ":", &tx) ||
+	    !hex_u32(&p, limit, " ", &rx))
+		return 0;
+	/* tr:tm->when, retrnsmt, uid, timeout: skipped */
+	for (int i = 0; i < 4; i++) {
+		p = skip_spaces(p, limit);
+		while (p < limit && *p != ' ')
+			p++;
+	}
+	p = skip_spaces(p, limit);
+	while (p < limit && *p >= '0' && *p <= '9') {
+		if (__builtin_mul_overflow(ino, 10, &ino) ||
+		    __builtin_add_overflow(ino, (uint64_t)(*p - '0'), &ino))
+			return 0;
+		p++;
+	}
+	if (p < limit && *p != ' ')
+		return 0;
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec)
+		return -ENOMEM;
+	rec->ino = ino;
+	rec->family = (uint8_t)family;
+	rec->protocol = (uint8_t)proto;
+	rec->type = SOCK_RAW;
+	rec->state = (uint8_t)state;
+	rec->rqueue = rx;
+	rec->wqueue = tx;
+	memcpy(rec->local_addr, local, 16);
+	memcpy(rec->remote_addr, remote, 16);
+	return 0;
+}
+
+int procnet_raw_parse(const char *text, size_t len, int family, struct sock_list *list)
+{
+	const char *p = text, *limit = text + len, *eol;
+	bool header = true;
+	int r;
+
+	if (family != AF_INET && family != AF_INET6)
+		return -EINVAL;
+	for (; p < limit; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(limit - p));
+		if (!eol)
+			break;	/* a last line without its newline was cut short */
+		if (header) {
+			header = false;
+			continue;
+		}
+		if ((r = raw_line(p, eol, family, list)) < 0)
+			return r;
+	}
+	return 0;
 }

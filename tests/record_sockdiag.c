@@ -7,7 +7,8 @@
  * It sets up known sockets, prints what the socket calls (fstat, stat,
  * getsockname, SIOCINQ/SIOCOUTQ) say about them -- the facts the README
  * states and the tests assert -- and then writes each dump to a file:
- *   unix.bin, tcp4.bin, tcp6.bin, udp4.bin, udp6.bin, netlink.bin
+ *   unix.bin, tcp4.bin, tcp6.bin, udp4.bin, udp6.bin, netlink.bin, packet.bin
+ * and, as text, /proc/self/net/raw and raw6: raw.txt, raw6.txt
  * File format: the raw buffers returned by successive recv calls on the
  * NETLINK_SOCK_DIAG socket, up to and including the one holding
  * NLMSG_DONE, each preceded by its length as a uint32 in host byte order:
@@ -21,6 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
@@ -223,6 +226,26 @@ static void nl_connect(int fd, uint32_t portid)
 
 	xconnect(fd, &sa, sizeof(sa));
 	printf("  ino=%lu connected to portid %" PRIu32 "\n", ino_of(fd), portid);
+}
+
+/* Copies the text of /proc/self/FILE to outdir/name. */
+static void copy_proc(const char *outdir, const char *name, const char *file)
+{
+	char path[4096], buf[65536];
+	size_t n;
+	FILE *in, *out;
+
+	snprintf(path, sizeof(path), "/proc/self/%s", file);
+	in = fopen(path, "re");
+	if (!in)
+		die(path);
+	n = fread(buf, 1, sizeof(buf), in);
+	fclose(in);
+	snprintf(path, sizeof(path), "%s/%s", outdir, name);
+	out = fopen(path, "we");
+	if (!out || fwrite(buf, 1, n, out) != n || fclose(out) != 0)
+		die(path);
+	printf("wrote %s: %zu bytes\n", path, n);
 }
 
 /* Sends the same request sockdiag_dump sends and writes every receive
@@ -443,12 +466,48 @@ int main(int argc, char **argv)
 	nl_connect(nc, pa);
 	nl_connect(nd, 0x7ffffff0u);
 
+	/* packet: every ethertype on lo; ETH_P_IP on every interface; a
+	 * dgram one for ARP.  raw: icmp 127.0.0.1 -> 127.0.0.2, udp
+	 * unbound, icmpv6 on ::1 */
+	printf("# packet\n");
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				  .sll_ifindex = (int)if_nametoindex("lo") };
+	int pk_all = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (pk_all < 0)
+		die("socket(AF_PACKET)");
+	xbind(pk_all, &ll, sizeof(ll));
+	fact("packet-all-lo", pk_all, "raw ETH_P_ALL ifindex %d", ll.sll_ifindex);
+	int pk_ip = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_IP));
+	int pk_arp = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_ARP));
+	if (pk_ip < 0 || pk_arp < 0)
+		die("socket(AF_PACKET)");
+	fact("packet-ip", pk_ip, "raw ETH_P_IP unbound");
+	fact("packet-arp", pk_arp, "dgram ETH_P_ARP unbound");
+	printf("# raw\n");
+	struct sockaddr_in r1 = in4(0), r2 = in4(0);
+	r2.sin_addr.s_addr = htonl(0x7f000002);
+	int ri = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	int ru = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_UDP);
+	int r6 = socket(AF_INET6, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (ri < 0 || ru < 0 || r6 < 0)
+		die("socket(SOCK_RAW)");
+	xbind(ri, &r1, sizeof(r1));
+	xconnect(ri, &r2, sizeof(r2));
+	struct sockaddr_in6 r61 = in6(&in6addr_loopback, 0);
+	xbind(r6, &r61, sizeof(r61));
+	fact("raw-icmp", ri, "127.0.0.1 -> 127.0.0.2");
+	fact("raw-udp", ru, "unbound");
+	fact("raw6-icmpv6", r6, "[::1]");
+
 	record(outdir, "unix.bin", AF_UNIX, 0);
 	record(outdir, "tcp4.bin", AF_INET, IPPROTO_TCP);
 	record(outdir, "tcp6.bin", AF_INET6, IPPROTO_TCP);
 	record(outdir, "udp4.bin", AF_INET, IPPROTO_UDP);
 	record(outdir, "udp6.bin", AF_INET6, IPPROTO_UDP);
 	record(outdir, "netlink.bin", AF_NETLINK, 0);
+	record(outdir, "packet.bin", AF_PACKET, 0);
+	copy_proc(outdir, "raw.txt", "net/raw");
+	copy_proc(outdir, "raw6.txt", "net/raw6");
 	unlink(STREAM_PATH);
 	unlink(DGRAM_PATH);
 	return 0;

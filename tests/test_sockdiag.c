@@ -31,7 +31,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
 #include <linux/netlink.h>
+#include <linux/if_ether.h>
 #include <linux/netlink_diag.h>
+#include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
 
@@ -69,7 +71,7 @@ struct fixture {
 	size_t n;
 };
 
-static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink;
+static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink, fx_packet;
 
 static void *dup_bytes(const void *p, size_t len)
 {
@@ -118,6 +120,7 @@ static int group_setup(void **state)
 	load("udp4.bin", &fx_udp4);
 	load("udp6.bin", &fx_udp6);
 	load("netlink.bin", &fx_netlink);
+	load("packet.bin", &fx_packet);
 	return 0;
 }
 
@@ -130,6 +133,7 @@ static int group_teardown(void **state)
 	unload(&fx_udp4);
 	unload(&fx_udp6);
 	unload(&fx_netlink);
+	unload(&fx_packet);
 	return 0;
 }
 
@@ -1151,7 +1155,8 @@ static void test_dump_bad_args(void **state)
 	assert_int_equal(sockdiag_dump(AF_UNIX, IPPROTO_TCP, &l), -EINVAL);
 	assert_int_equal(sockdiag_dump(AF_INET, 0, &l), -EINVAL);
 	assert_int_equal(sockdiag_dump(AF_INET6, IPPROTO_SCTP, &l), -EINVAL);
-	assert_int_equal(sockdiag_dump(AF_PACKET, 0, &l), -EINVAL);
+	assert_int_equal(sockdiag_dump(AF_PACKET, ETH_P_ALL, &l), -EINVAL);	/* 0 only */
+	assert_int_equal(sockdiag_dump(AF_VSOCK, 0, &l), -EINVAL);
 	assert_int_equal(fake.sends, 0);
 	assert_int_equal(l.count, 0);
 	assert_null(l.items);
@@ -1273,7 +1278,7 @@ static void test_netlink_fixture(void **state)
 	}
 	assert_int_equal(l.count, 0);
 	assert_int_equal(sockdiag_parse_family(fx_netlink.f[0].data, fx_netlink.f[0].len,
-					       AF_PACKET, 0, &l), -EINVAL);
+					       AF_VSOCK, 0, &l), -EINVAL);
 }
 
 /* The route socket's first message (offset 0): its NETLINK_DIAG_GROUPS
@@ -1375,6 +1380,164 @@ static void test_dump_netlink_request(void **state)
 	assert_int_equal(sockdiag_dump(AF_NETLINK, NETLINK_SOCK_DIAG, &l), -EINVAL);
 }
 
+/* ---- packet (packet.bin) and raw (raw.txt, raw6.txt) -------------------- */
+
+#define PK_ALL_LO 7962492u	/* raw, ETH_P_ALL, bound to lo (ifindex 1) */
+#define PK_IP 7962493u		/* raw, ETH_P_IP, unbound */
+#define PK_ARP 7962494u		/* dgram, ETH_P_ARP, unbound */
+#define RAW_ICMP 7962495u	/* 127.0.0.1 -> 127.0.0.2 */
+#define RAW_UDP 7962496u	/* unbound */
+#define RAW6_ICMP 7962497u	/* [::1] */
+
+static void test_packet_fixture(void **state)
+{
+	struct sock_list l = { 0 };
+	const struct sock_record *r;
+
+	(void)state;
+	for (size_t i = 0; i < fx_packet.n; i++)
+		assert_int_equal(sockdiag_parse_family(fx_packet.f[i].data, fx_packet.f[i].len,
+						       AF_PACKET, 0, &l),
+				 i + 1 == fx_packet.n ? SOCKDIAG_DONE : SOCKDIAG_MORE);
+	assert_int_equal(l.count, 3);
+	r = find(&l, PK_ALL_LO);
+	assert_int_equal(r->family, AF_PACKET);
+	assert_int_equal(r->type, SOCK_RAW);
+	assert_int_equal(r->ethertype, 0x0003);
+	assert_int_equal(r->ifindex, 1);
+	r = find(&l, PK_IP);
+	assert_int_equal(r->ethertype, 0x0800);
+	assert_int_equal(r->ifindex, 0);
+	r = find(&l, PK_ARP);
+	assert_int_equal(r->type, SOCK_DGRAM);
+	assert_int_equal(r->ethertype, 0x0806);
+	sock_list_free(&l);
+
+	/* malformed: every truncation stays in the buffer; a PACKET_DIAG_INFO
+	 * too short for packet_diag_info is left out, the socket kept */
+	const struct frame *fr = &fx_packet.f[0];
+	for (size_t keep = 0; keep < fr->len; keep++) {
+		uint8_t *t = dup_bytes(fr->data, keep);
+		int ret = sockdiag_parse_family(t, keep, AF_PACKET, 0, &l);
+
+		assert_true(ret == SOCKDIAG_MORE || ret == -EBADMSG);
+		assert_true(l.count <= 3);
+		sock_list_free(&l);
+		free(t);
+	}
+	uint8_t *b = dup_bytes(fr->data, fr->len);
+	struct nlattr *a = (void *)(b + NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct packet_diag_msg)));
+	assert_int_equal(a->nla_type, PACKET_DIAG_INFO);
+	a->nla_len = NLA_HDRLEN + sizeof(struct packet_diag_info) - 4;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_PACKET, 0, &l), SOCKDIAG_MORE);
+	assert_int_equal(find(&l, PK_ALL_LO)->ifindex, 0);
+	assert_int_equal(find(&l, PK_ALL_LO)->ethertype, 0x0003);
+	sock_list_free(&l);
+	free(b);
+	/* not asked for: skipped */
+	assert_int_equal(sockdiag_parse_family(fr->data, fr->len, AF_NETLINK, 0, &l),
+			 SOCKDIAG_MORE);
+	assert_int_equal(l.count, 0);
+}
+
+static char *read_text(const char *name, size_t *len)
+{
+	char path[256], *text = malloc(65536);
+	FILE *f;
+
+	assert_non_null(text);
+	snprintf(path, sizeof(path), "fixtures/netlink/%s", name);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	*len = fread(text, 1, 65536, f);
+	fclose(f);
+	return text;
+}
+
+static void test_raw_fixture(void **state)
+{
+	struct sock_list l = { 0 };
+	const struct sock_record *r;
+	size_t len, len6;
+	char *text = read_text("raw.txt", &len), *text6 = read_text("raw6.txt", &len6);
+
+	(void)state;
+	assert_int_equal(procnet_raw_parse(text, len, AF_INET, &l), 0);
+	assert_int_equal(l.count, 2);
+	r = find(&l, RAW_ICMP);
+	assert_int_equal(r->family, AF_INET);
+	assert_int_equal(r->type, SOCK_RAW);
+	assert_int_equal(r->protocol, IPPROTO_ICMP);
+	assert_int_equal(r->state, 1);
+	assert_addr(AF_INET, r->local_addr, "127.0.0.1");
+	assert_addr(AF_INET, r->remote_addr, "127.0.0.2");
+	r = find(&l, RAW_UDP);
+	assert_int_equal(r->protocol, IPPROTO_UDP);
+	assert_int_equal(r->state, 7);
+	assert_addr(AF_INET, r->local_addr, "0.0.0.0");
+	assert_int_equal(procnet_raw_parse(text6, len6, AF_INET6, &l), 0);
+	assert_int_equal(l.count, 3);
+	r = find(&l, RAW6_ICMP);
+	assert_int_equal(r->family, AF_INET6);
+	assert_int_equal(r->protocol, IPPROTO_ICMPV6);
+	assert_addr(AF_INET6, r->local_addr, "::1");
+	assert_addr(AF_INET6, r->remote_addr, "::");
+	sock_list_free(&l);
+
+	/* every truncation: whole lines only, never past the text */
+	for (size_t keep = 0; keep <= len; keep++) {
+		char *t = dup_bytes(text, keep);
+
+		assert_int_equal(procnet_raw_parse(t, keep, AF_INET, &l), 0);
+		assert_true(l.count <= 2);
+		sock_list_free(&l);
+		free(t);
+	}
+	/* malformed lines are skipped, the good ones kept */
+	static const char bad[] =
+		"  sl  local_address rem_address   st ...\n"
+		" 1: 0100007G:0001 0200007F:0000 01 00000000:00000000 00:00000000 00000000 0 0 11 2\n"
+		" 2: 0100007F:10001 0200007F:0000 01 00000000:00000000 00:00000000 00000000 0 0 12 2\n"
+		" 3: 0100007F:0001 0200007F:0000 01 00000000:00000000 00:00000000 00000000 0 0 1x 2\n"
+		" 4: 0100007F:0001\n"
+		" 5: 0100007F:0001 0200007F:0000 01 00000000:00000000 00:00000000 00000000 0 0 99999999999999999999999 2\n"
+		" 6: 0100007F:00FF 00000000:0000 07 00000001:00000002 00:00000000 00000000 0 0 16 2\n";
+	assert_int_equal(procnet_raw_parse(bad, sizeof(bad) - 1, AF_INET, &l), 0);
+	assert_int_equal(l.count, 1);
+	assert_int_equal(l.items[0].ino, 16);
+	assert_int_equal(l.items[0].protocol, IPPROTO_RAW);
+	assert_int_equal(l.items[0].wqueue, 1);
+	assert_int_equal(l.items[0].rqueue, 2);
+	sock_list_free(&l);
+	/* v4 text read as v6: addresses too short, nothing */
+	assert_int_equal(procnet_raw_parse(text, len, AF_INET6, &l), 0);
+	assert_int_equal(l.count, 0);
+	assert_int_equal(procnet_raw_parse(text, len, AF_UNIX, &l), -EINVAL);
+	free(text);
+	free(text6);
+}
+
+static void test_dump_packet_request(void **state)
+{
+	struct sock_list l = { 0 };
+
+	(void)state;
+	fake_reset();
+	fake_push_fixture(&fx_packet);
+	assert_int_equal(sockdiag_dump(AF_PACKET, 0, &l), 0);
+	assert_int_equal(fake.next, fake.n);
+
+	const struct nlmsghdr *nlh = (const void *)fake.req;
+	const struct packet_diag_req *req = NLMSG_DATA(nlh);
+	assert_int_equal(fake.req_len, NLMSG_HDRLEN + sizeof(*req));
+	assert_int_equal(req->sdiag_family, AF_PACKET);
+	assert_int_equal(req->sdiag_protocol, 0);
+	assert_int_equal(req->pdiag_ino, 0);
+	assert_int_equal(req->pdiag_show, PACKET_SHOW_INFO);
+	assert_int_equal(l.count, 3);
+	sock_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1402,6 +1565,9 @@ int main(void)
 		cmocka_unit_test(test_netlink_fixture),
 		cmocka_unit_test(test_netlink_malformed),
 		cmocka_unit_test_teardown(test_dump_netlink_request, fake_teardown),
+		cmocka_unit_test(test_packet_fixture),
+		cmocka_unit_test(test_raw_fixture),
+		cmocka_unit_test_teardown(test_dump_packet_request, fake_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

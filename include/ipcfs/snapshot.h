@@ -30,6 +30,8 @@ enum ipc_kind {
 	IPC_PIDFD,
 	IPC_ANONSHM,
 	IPC_NETLINK,
+	IPC_PACKET,
+	IPC_RAW,
 	IPC_KIND_COUNT
 };
 

@@ -40,6 +40,9 @@ struct sock_record {
 	 * nl_groups_more says some were */
 	uint32_t nl_groups[4];
 	bool nl_groups_more;
+	/* AF_PACKET: the ethertype it takes (host order; 3 = ETH_P_ALL);
+	 * PACKET_DIAG_INFO's interface is in ifindex, 0 for every one */
+	uint16_t ethertype;
 };
 
 struct sock_list {
@@ -71,8 +74,8 @@ enum sockdiag_step {
  * read past. */
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list);
 
-/* sockdiag_parse for any family ipcfs dumps: AF_NETLINK (protocol
- * ignored: the messages carry it) as well as those above, which
+/* sockdiag_parse for any family ipcfs dumps: AF_NETLINK and AF_PACKET
+ * (protocol ignored: the messages carry it) as well as those above, which
  * sockdiag_parse tells apart by protocol alone. */
 int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
 			  struct sock_list *list);
@@ -84,9 +87,17 @@ struct nlmsghdr;
 struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol);
 
 /* Dumps one family/protocol (AF_UNIX with protocol 0; AF_INET/AF_INET6 with
- * IPPROTO_TCP or IPPROTO_UDP; AF_NETLINK with 0, every netlink protocol) in the caller's current network namespace
+ * IPPROTO_TCP or IPPROTO_UDP; AF_NETLINK or AF_PACKET with 0, every
+ * protocol) in the caller's current network namespace
  * through a fresh NETLINK_SOCK_DIAG libmnl socket, retrying on DUMP_INTR
  * a bounded number of times. Appends to list. Returns 0 or -errno
  * (-EINVAL for another family/protocol, -EAGAIN when every attempt was
  * interrupted); on failure list is left as it was. */
 int sockdiag_dump(int family, int protocol, struct sock_list *list);
+
+/* Parses the text of /proc/net/raw (family AF_INET) or raw6 (AF_INET6),
+ * the kernel's only account of raw sockets where it has no raw_diag:
+ * appends one record per line (type SOCK_RAW, protocol the IP protocol,
+ * addresses, state, queues, inode).  Lines that do not parse are skipped.
+ * Returns 0, -EINVAL for another family, -ENOMEM. */
+int procnet_raw_parse(const char *text, size_t len, int family, struct sock_list *list);

@@ -25,6 +25,10 @@
  *   netlink     one process: a NETLINK_ROUTE socket bound to RTMGRP_LINK
  *               (fd 3) and two NETLINK_USERSOCK sockets connected to each
  *               other's port id (fds 4 and 5, peers)
+ *   packet      one process (root): a packet socket for every ethertype
+ *               (ETH_P_ALL) bound to lo (fd 3), a raw ICMP socket bound to
+ *               127.0.0.1 and connected to 127.0.0.2 (fd 4) and a raw
+ *               ICMPv6 socket bound to ::1 (fd 5); no peers
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -63,7 +67,12 @@
 #endif
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
 #include <linux/netlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -153,6 +162,48 @@ static void report_nl(int fd, const char *protocol, unsigned portid, unsigned ds
 	extra("dst_portid", text);
 	extra("groups", groups);
 	report_fd("netlink", fd, "rw", ino_of(fd), obj);
+}
+
+static void sc_packet(void)
+{
+	struct sockaddr_ll ll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL),
+				  .sll_ifindex = (int)if_nametoindex("lo") };
+	struct sockaddr_in local = { .sin_family = AF_INET }, remote = local;
+	struct sockaddr_in6 local6 = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	char index[16];
+	int fd;
+
+	if (!ll.sll_ifindex)
+		die("if_nametoindex(lo)");
+	fd = socket(AF_PACKET, SOCK_RAW, htons(ETH_P_ALL));
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ll, sizeof(ll)) < 0)
+		die("packet socket on lo");
+	move_fd(fd, 3);
+	inet_pton(AF_INET, "127.0.0.1", &local.sin_addr);
+	inet_pton(AF_INET, "127.0.0.2", &remote.sin_addr);
+	fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0 ||
+	    connect(fd, (struct sockaddr *)&remote, sizeof(remote)) < 0)
+		die("raw icmp socket");
+	move_fd(fd, 4);
+	fd = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&local6, sizeof(local6)) < 0)
+		die("raw icmpv6 socket");
+	move_fd(fd, 5);
+	set_identity("packet-holder", "cm-packet");
+	extra("type", "raw");
+	extra("protocol", "all");
+	snprintf(index, sizeof index, "%d", ll.sll_ifindex);
+	extra("interface", index);
+	report_fd("packet", 3, "rw", ino_of(3), "P");
+	extra("protocol", "icmp");
+	extra("local", "127.0.0.1");
+	extra("remote", "127.0.0.2");
+	report_fd("raw", 4, "rw", ino_of(4), "R4");
+	extra("protocol", "icmpv6");
+	extra("local", "::1");
+	extra("remote", "::");
+	report_fd("raw", 5, "rw", ino_of(5), "R6");
 }
 
 static void sc_netlink(void)
@@ -583,7 +634,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pty|pidfd|anonshm|netlink|pair A B|threadself PATH\n");
+		"oddcomm|idle|pty|pidfd|anonshm|netlink|packet|pair A B|threadself PATH\n");
 	exit(2);
 }
 
@@ -619,6 +670,8 @@ int main(int argc, char **argv)
 		sc_anonshm();
 	else if (!strcmp(sc, "netlink"))
 		sc_netlink();
+	else if (!strcmp(sc, "packet"))
+		sc_packet();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else

@@ -1,5 +1,6 @@
 /* libFuzzer target: one sock_diag receive buffer through sockdiag_parse.
- * The first byte picks the request (unix, TCP, UDP, netlink); the rest
+ * The first byte picks the request (unix, TCP, UDP, netlink, packet) or
+ * the /proc/net/raw parser (v4, v6); the rest
  * is the buffer, copied to memory of exactly its size so that any read
  * past it is caught. */
 #include <netinet/in.h>
@@ -16,18 +17,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int family, protocol;
 	} requests[] = {
 		{ AF_UNIX, 0 }, { AF_INET, IPPROTO_TCP }, { AF_INET, IPPROTO_UDP }, { AF_NETLINK, 0 },
+		{ AF_PACKET, 0 },
 	};
+	unsigned pick;
 	struct sock_list list = { 0 };
 	void *buf;
 
 	if (size < 1)
 		return 0;
+	pick = data[0] % 7u;
 	buf = malloc(size - 1 ? size - 1 : 1);
 	if (!buf)
 		return 0;
 	memcpy(buf, data + 1, size - 1);
-	sockdiag_parse_family(buf, size - 1, requests[data[0] % 4].family,
-			      requests[data[0] % 4].protocol, &list);
+	if (pick < 5)
+		sockdiag_parse_family(buf, size - 1, requests[pick].family,
+				      requests[pick].protocol, &list);
+	else
+		procnet_raw_parse(buf, size - 1, pick == 5 ? AF_INET : AF_INET6, &list);
 	for (size_t i = 0; i < list.count; i++) {
 		const struct sock_record *rec = &list.items[i];
 
