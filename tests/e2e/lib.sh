@@ -374,6 +374,29 @@ ipcfs_unmount_all() {
 	for ((i = ${#_e2e_mounts[@]} - 1; i >= 0; i--)); do _umount_one "$i" "$@"; done
 }
 
+# ---- sockmaker ------------------------------------------------------------
+
+# sockmaker_start DIR [ARGS...] : runs $SOCKMAKER DIR ARGS and reads its
+# report to EOF (EOF = every socket is made) into $TESTDIR/sockmaker.out,
+# which must end with "ready".  Sets SOCKMAKER_PID; lib.sh's cleanup ends
+# it (and so its children).
+sockmaker_start() {
+	local fd line rc
+	exec {fd}< <(exec "$SOCKMAKER" "$@")
+	SOCKMAKER_PID=$!
+	_e2e_pids+=("$SOCKMAKER_PID")
+	: >"$TESTDIR/sockmaker.out"
+	while :; do
+		IFS= read -r -t 10 -u "$fd" line; rc=$?
+		[ $rc -eq 0 ] || break
+		printf '%s\n' "$line" >>"$TESTDIR/sockmaker.out"
+	done
+	exec {fd}<&-
+	[ $rc -eq 1 ] || bail_out "sockmaker: no EOF within 10 s"
+	[ "$(tail -n1 "$TESTDIR/sockmaker.out")" = ready ] ||
+		bail_out "sockmaker did not get ready: $(tr '\n' ' ' <"$TESTDIR/sockmaker.out")"
+}
+
 # ---- chanmaker scenarios -----------------------------------------------
 #
 # cm_start TAG SCENARIO [ARGS...]        as root

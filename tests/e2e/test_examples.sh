@@ -72,19 +72,7 @@ SM_PID=$CM_PID
 cm_load
 
 mkdir -p "$TESTDIR/socks"
-exec {smfd}< <(exec "$SOCKMAKER" "$TESTDIR/socks")
-SK_PID=$!
-_e2e_pids+=("$SK_PID")
-: >"$TESTDIR/sockmaker.out"
-while :; do
-	IFS= read -r -t 10 -u "$smfd" line; rc=$?
-	[ $rc -eq 0 ] || break
-	printf '%s\n' "$line" >>"$TESTDIR/sockmaker.out"
-done
-exec {smfd}<&-
-[ $rc -eq 1 ] || bail_out "sockmaker: no EOF within 10 s"
-[ "$(tail -n1 "$TESTDIR/sockmaker.out")" = ready ] ||
-	bail_out "sockmaker did not get ready: $(tr '\n' ' ' <"$TESTDIR/sockmaker.out")"
+sockmaker_start "$TESTDIR/socks"
 
 # sockmaker's report: S_*[label], EXP[label] (peer labels), SK_ROLE[role]
 declare -A S_PID S_FD S_INO S_KIND S_X EXP SK_ROLE

@@ -22,19 +22,8 @@ TAB=$'\t' NL=$'\n'
 # ---- the processes, before the mount ----------------------------------------
 section "sockmaker"
 mkdir -p "$TESTDIR/socks"
-exec {smfd}< <(exec "$SOCKMAKER" "$TESTDIR/socks" paths)
-SM_PID=$!
-_e2e_pids+=("$SM_PID")	# lib.sh's cleanup ends it (and so its children)
-: >"$TESTDIR/sockmaker.out"
-while :; do
-	IFS= read -r -t 10 -u "$smfd" line; rc=$?
-	[ $rc -eq 0 ] || break
-	printf '%s\n' "$line" >>"$TESTDIR/sockmaker.out"
-done
-exec {smfd}<&-
-[ $rc -eq 1 ] || bail_out "sockmaker: no EOF within 10 s"
-[ "$(tail -n1 "$TESTDIR/sockmaker.out")" = ready ] ||
-	bail_out "sockmaker did not get ready: $(tr '\n' ' ' <"$TESTDIR/sockmaker.out")"
+sockmaker_start "$TESTDIR/socks" paths
+SM_PID=$SOCKMAKER_PID
 
 declare -A ROLE_PID=() PROC_NS=() S_PID=() S_FD=() S_INO=() S_KIND=() S_X=() EXP=() BY_PF=()
 LABELS=()
