@@ -6,6 +6,8 @@
 # usage: bench/compare.sh [N] [BUILDDIR]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# the timing helpers (seconds, best) of scale.sh and memory.sh
+. bench/lib.sh
 pairs=${1:-1000}
 builddir=${2:-build}
 work=$(mktemp -d)
@@ -27,28 +29,11 @@ workload_pid=$WORKLOAD_PID
 read -r word _ count <&"${WORKLOAD[0]}"
 [ "$word" = ready ] || { echo "workload failed" >&2; exit 1; }
 
-seconds() {	# seconds COMMAND...: wall time of one run, output dropped
-	local t0 t1
-	t0=$EPOCHREALTIME
-	"$@" >/dev/null 2>&1
-	t1=$EPOCHREALTIME
-	echo "$t1 - $t0" | bc -l
-}
 mountfs() {	# mountfs TTL
 	fusermount3 -u "$mnt" 2>/dev/null || true
 	"$builddir/ipcfs" "$mnt" -o ttl="$1"
 }
 ratio() { echo "scale=1; $1 / $2" | bc -l; }
-best() {	# best N COMMAND...: the shortest of N runs (the machine is shared)
-	local n=$1 t b=
-	shift
-	for ((; n > 0; n--)); do
-		[ -z "${before_each:-}" ] || $before_each
-		t=$(seconds "$@")
-		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc -l)" = 1 ]; then b=$t; fi
-	done
-	echo "$b"
-}
 
 echo "processes: $(ls /proc | grep -c '^[0-9]'), workload processes: $count"
 lsof_s=$(seconds lsof -nP +E)
