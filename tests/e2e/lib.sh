@@ -374,6 +374,23 @@ ipcfs_unmount_all() {
 	for ((i = ${#_e2e_mounts[@]} - 1; i >= 0; i--)); do _umount_one "$i" "$@"; done
 }
 
+# ---- shmmaker -------------------------------------------------------------
+
+# A test that runs shmmaker (CHANMAKER=$SHMMAKER cm_start) sets SM_RUNNING=1
+# before and SM_PID after; shmmaker_stop, at its exit, ends shmmaker (which
+# removes its objects), then whatever a killed run may have left (see
+# shmmaker.c).
+SM_RUNNING=0 SM_PID=
+shmmaker_stop() {
+	if [ "$SM_RUNNING" = 1 ]; then
+		# (cm_start sets CM_PID before it reads the report)
+		[ -n "$SM_PID" ] || SM_PID=${CM_PID:-}
+		[ -n "$SM_PID" ] && stop_pid "$SM_PID"
+		SM_RUNNING=0
+	fi
+	[ -n "$SM_PID" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
+}
+
 # ---- sockmaker ------------------------------------------------------------
 
 # sockmaker_start DIR [ARGS...] : runs $SOCKMAKER DIR ARGS and reads its

@@ -41,15 +41,9 @@ unset IPCFS_MOUNT
 
 # At exit, before lib.sh's cleanup: end shmmaker (it removes its objects),
 # then whatever a killed run may have left (see shmmaker.c).
-SM_RUNNING=0 SM_PID=
 ex_exit() {
 	[ -n "${TCP_FD:-}" ] && exec {TCP_FD}>&-
-	if [ "$SM_RUNNING" = 1 ]; then
-		[ -n "$SM_PID" ] || SM_PID=${CM_PID:-}
-		[ -n "$SM_PID" ] && stop_pid "$SM_PID"
-		SM_RUNNING=0
-	fi
-	[ -n "$SM_PID" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
+	shmmaker_stop
 	_e2e_cleanup
 }
 trap ex_exit EXIT

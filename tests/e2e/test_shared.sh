@@ -28,18 +28,7 @@ ENOENT="No such file or directory"
 # At exit, before lib.sh's cleanup: end shmmaker if it still runs (it
 # removes its objects), then remove whatever a killed run may have left
 # (names and keys derive from its pid, see shmmaker.c).
-SM_RUNNING=0 SM_PID=
-sm_exit() {
-	if [ "$SM_RUNNING" = 1 ]; then
-		# (cm_start sets CM_PID before it reads the report)
-		[ -n "$SM_PID" ] || SM_PID=${CM_PID:-}
-		[ -n "$SM_PID" ] && stop_pid "$SM_PID"
-		SM_RUNNING=0
-	fi
-	[ -n "$SM_PID" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
-	_e2e_cleanup
-}
-trap sm_exit EXIT
+trap 'shmmaker_stop; _e2e_cleanup' EXIT
 
 # ---- the processes, before the mount -------------------------------------
 section "start shmmaker"
@@ -335,7 +324,7 @@ sys.exit(0 if r >= 0 else 1)' "$@"
 NOBODY=65534
 OPEN_SHM=$(ipcmk -M 4096 -p 0644 2>&1 | awk '{ print $NF }')
 [[ $OPEN_SHM =~ ^[0-9]+$ ]] || bail_out "ipcmk -M 4096 -p 0644 failed: $OPEN_SHM"
-trap 'ipcrm -m "$OPEN_SHM" 2>/dev/null; _e2e_cleanup' EXIT
+trap 'ipcrm -m "$OPEN_SHM" 2>/dev/null; shmmaker_stop; _e2e_cleanup' EXIT
 open_shm_listed() { [ -d "$MNT/sysv/shm/$OPEN_SHM" ]; }
 poll_until "$DEADLINE" open_shm_listed || bail_out "segment $OPEN_SHM not in MNT/sysv/shm within the ttl"
 for obj in "shm ${SV_ID[shm]} 0600" "msg ${SV_ID[msg]} 0600" "sem ${SV_ID[sem]} 0600" "shm $OPEN_SHM 0644"; do
@@ -349,7 +338,7 @@ for obj in "shm ${SV_ID[shm]} 0600" "msg ${SV_ID[msg]} 0600" "sem ${SV_ID[sem]} 
 		"stat MNT/sysv/$cls/$id: the object's owner, r-x for each class that may read it ($perms)"
 done
 t_is "$(ipcrm -m "$OPEN_SHM" 2>&1)" "" "ipcrm the 0644 segment"
-trap _e2e_cleanup EXIT
+trap 'shmmaker_stop; _e2e_cleanup' EXIT
 
 # ======================================================================
 section "MNT/channels"
