@@ -53,12 +53,15 @@ raise_limit() {
 	fi
 }
 
-# raise_limits PAIRS: room for a System V segment and a POSIX message
-# queue per pair besides those already there.
+# raise_limits PAIRS: room for a System V segment, a POSIX message queue
+# and a pseudo-terminal per pair besides those already there.
 raise_limits() {
 	raise_limit /proc/sys/kernel/shmmni $(($1 + $(ipcs -m | grep -c '^0x' || true) + 256))
 	# Queues are not listed anywhere unmounted: leave 1024 for others.
 	raise_limit /proc/sys/fs/mqueue/queues_max $(($1 + 1024))
+	# devpts instances but the first may not use the reserve.
+	raise_limit /proc/sys/kernel/pty/max $(($1 + $(cat /proc/sys/kernel/pty/nr) +
+		$(cat /proc/sys/kernel/pty/reserve) + 256))
 }
 
 # start_workload PAIRS: returns once every pair is set up.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How ipcfs scales with the host: for each size, starts the workload
-# (bench/workload.c: PAIRS pairs of processes, 17 channels and 34 endpoints
+# (bench/workload.c: PAIRS pairs of processes, 24 channels and 44 endpoints
 # per pair, every kind) and prints one markdown row:
 #
 #   processes    every process of the host (the workload's 2 PAIRS + 2 too)

@@ -1,5 +1,6 @@
 /* The benchmark workload: N pairs of processes joined by every kind of
- * channel ipcfs shows, 17 channels and 34 endpoints per pair:
+ * channel ipcfs shows, 24 channels and 44 endpoints per pair (22 and 42
+ * without CAP_NET_RAW):
  *
  *   pipe, FIFO (DIR/fifo.<i>), unix stream and dgram socketpairs, an
  *   abstract unix listener with one queued (never accepted) client, TCP v4
@@ -8,7 +9,12 @@
  *   object (held by fd in one process and only mapped in the other), a
  *   POSIX message queue, an eventfd, and a System V segment (attached by
  *   both), message queue (one sends, the other receives) and semaphore set
- *   (each operates on one semaphore).
+ *   (each operates on one semaphore); a pseudo-terminal (the master in one
+ *   process, the slave in the other), a pidfd of each on the other, shared
+ *   anonymous memory mapped before the fork, two NETLINK_USERSOCK sockets
+ *   connected to each other (one each), and in the first process a packet
+ *   socket and a raw IPv4 socket (protocol 0 and IPPROTO_RAW: they take
+ *   no traffic), left out without CAP_NET_RAW (a line on stderr says so).
  *
  * Each pair's first process sets its channels up, forks the second, and
  * reports; once every pair has, "ready PAIRS PROCESSES" goes to stdout.
@@ -21,11 +27,13 @@
  * and, without CAP_SYS_RESOURCE, fs.mqueue.queues_max (256 queues) bound
  * the System V segments and message queues of the host: pairs past them
  * go without (a line on stderr says how many); bench/lib.sh raises both
- * for a run.
+ * for a run, and kernel.pty.max (4096 terminals), which a pair past it
+ * fails on.
  *
  * usage: workload N DIR   (DIR holds the FIFOs) */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/netlink.h>
 #include <fcntl.h>
 #include <mqueue.h>
 #include <netinet/in.h>
@@ -39,6 +47,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/msg.h>
+#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/sem.h>
@@ -61,6 +70,7 @@ struct report {
 	int32_t msqid, semid;	/* to remove; -1 for none */
 	int32_t shm_missing;	/* 1: no System V segment (kernel.shmmni) */
 	int32_t mq_missing;	/* 1: no message queue (fs.mqueue.queues_max) */
+	int32_t raw_missing;	/* 1: no packet and raw socket (CAP_NET_RAW) */
 	char what[36];		/* what failed */
 };
 
@@ -194,7 +204,8 @@ struct pair {
 	int memfd, shm_fd, efd;
 	mqd_t mq;
 	int shmid, msqid, semid;
-	void *sysv_shm;
+	void *sysv_shm, *anon;
+	int pty_master, pty_slave, nl[2], packet, raw;
 };
 
 static const char *failed;
@@ -256,6 +267,37 @@ static int connected(int family, const void *addr, socklen_t len)
 		return -1;
 	}
 	return s;
+}
+
+/* Two NETLINK_USERSOCK sockets, each connected to the other's port id. */
+static int netlink_pair(int out[2])
+{
+	struct sockaddr_nl a[2] = { { .nl_family = AF_NETLINK }, { .nl_family = AF_NETLINK } };
+	socklen_t len = sizeof(a[0]);
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		out[i] = socket(AF_NETLINK, SOCK_RAW, NETLINK_USERSOCK);
+		if (out[i] < 0 || bind(out[i], (void *)&a[i], sizeof(a[i])) < 0 ||
+		    getsockname(out[i], (void *)&a[i], &len) < 0)
+			return -1;
+	}
+	if (connect(out[0], (void *)&a[1], sizeof(a[1])) < 0 ||
+	    connect(out[1], (void *)&a[0], sizeof(a[0])) < 0)
+		return -1;
+	return 0;
+}
+
+/* A packet and a raw socket that receive nothing: protocol 0 (no
+ * ethertype until bound) and IPPROTO_RAW (send only).  Without
+ * CAP_NET_RAW neither, and 0; -1 on another failure. */
+static int quiet_raw_sockets(struct pair *p)
+{
+	p->packet = socket(AF_PACKET, SOCK_RAW, 0);
+	if (p->packet < 0)
+		return errno == EPERM ? 0 : -1;
+	p->raw = socket(AF_INET, SOCK_RAW, IPPROTO_RAW);
+	return p->raw < 0 ? -1 : 0;
 }
 
 /* Everything of pair p but what is done after the fork. */
@@ -328,6 +370,19 @@ static int make_channels(struct pair *p, pid_t workload)
 		if (p->sysv_shm == (void *)-1)
 			TRY("shmat", -1);
 	}
+
+	/* Shared with the second process by the fork. */
+	p->anon = mmap(NULL, OBJECT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p->anon == MAP_FAILED)
+		TRY("anonymous mmap", -1);
+	*(volatile char *)p->anon = 1;
+	TRY("posix_openpt", p->pty_master = posix_openpt(O_RDWR | O_NOCTTY));
+	if (grantpt(p->pty_master) < 0 || unlockpt(p->pty_master) < 0 ||
+	    ptsname_r(p->pty_master, name, sizeof(name)) != 0)
+		TRY("pty", -1);
+	TRY("pty slave", p->pty_slave = open(name, O_RDWR | O_NOCTTY));
+	TRY("netlink", netlink_pair(p->nl));
+	TRY("packet/raw socket", quiet_raw_sockets(p));
 	return 0;
 }
 
@@ -352,16 +407,18 @@ static void *map_and_close(int fd)
 /* The second process: the writing/connecting ends, the memfd and shm
  * object only mapped; sends on the System V queue (twice: one message
  * stays queued) and operates on semaphore 1. */
-static void second(struct pair *p, int done)
+static void second(struct pair *p, pid_t first, int done)
 {
 	struct { long type; char text[8]; } msg = { 1, "hello" };
 	struct sembuf op = { .sem_num = 1, .sem_op = 1 };
 	const int theirs[] = { p->pipe[0], p->fifo_r, p->stream[0], p->dgram[0],
 			       p->abstract_listener, p->tcp4_listener, p->tcp4_accepted,
-			       p->tcp6_accepted, p->udp4[0], p->udp6[0] };
+			       p->tcp6_accepted, p->udp4[0], p->udp6[0], p->pty_master,
+			       p->nl[0], p->packet, p->raw };
 
 	close_all(theirs, sizeof(theirs) / sizeof(theirs[0]));
 	if (map_and_close(p->memfd) == MAP_FAILED || map_and_close(p->shm_fd) == MAP_FAILED ||
+	    pidfd_open(first, 0) < 0 ||
 	    msgsnd(p->msqid, &msg, sizeof(msg.text), IPC_NOWAIT) < 0 ||
 	    msgsnd(p->msqid, &msg, sizeof(msg.text), IPC_NOWAIT) < 0 ||
 	    semop(p->semid, &op, 1) < 0 || write(done, "x", 1) != 1)
@@ -375,12 +432,14 @@ static void second(struct pair *p, int done)
  * removes what it created however it ends. */
 static void first(int index, pid_t workload, int report_fd)
 {
-	struct pair p = { .index = index, .shmid = -1, .msqid = -1, .semid = -1 };
+	struct pair p = { .index = index, .shmid = -1, .msqid = -1, .semid = -1,
+			  .pty_master = -1, .pty_slave = -1, .nl = { -1, -1 }, .packet = -1,
+			  .raw = -1 };
 	struct report rep = { .type = 'i', .pair = index };
 	struct { long type; char text[8]; } msg;
 	struct sembuf op = { .sem_num = 0, .sem_op = 1 };
 	int sync[2];
-	pid_t self = getpid();
+	pid_t self = getpid(), child;
 	char c;
 
 	/* The ids go to the cleaner before anything else can fail: it
@@ -399,7 +458,7 @@ static void first(int index, pid_t workload, int report_fd)
 		rep.status = errno ? errno : EIO;
 		goto fail;
 	}
-	switch (fork()) {
+	switch ((child = fork())) {
 	case -1:
 		failed = "fork";
 		rep.status = errno;
@@ -409,14 +468,20 @@ static void first(int index, pid_t workload, int report_fd)
 		close(sync[0]);
 		if (become_child(self) < 0)
 			_exit(1);
-		second(&p, sync[1]);
+		second(&p, self, sync[1]);
 	}
 	{
 		const int theirs[] = { p.pipe[1], p.fifo_w, p.stream[1], p.dgram[1],
 				       p.abstract_client, p.tcp4_client, p.tcp4_queued,
-				       p.tcp6_client, p.udp4[1], p.udp6[1], sync[1] };
+				       p.tcp6_client, p.udp4[1], p.udp6[1], p.pty_slave,
+				       p.nl[1], sync[1] };
 
 		close_all(theirs, sizeof(theirs) / sizeof(theirs[0]));
+	}
+	if (pidfd_open(child, 0) < 0) {
+		failed = "pidfd_open";
+		rep.status = errno;
+		goto fail;
 	}
 	if (read(sync[0], &c, 1) != 1) {
 		failed = "second process";
@@ -432,6 +497,7 @@ static void first(int index, pid_t workload, int report_fd)
 	}
 	rep.shm_missing = p.shmid < 0;
 	rep.mq_missing = p.mq < 0;
+	rep.raw_missing = p.packet < 0;
 	if (write(report_fd, &rep, sizeof(rep)) != sizeof(rep))
 		goto fail;
 	close(report_fd);
@@ -455,7 +521,8 @@ int main(int argc, char **argv)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rlimit unlimited = { RLIM_INFINITY, RLIM_INFINITY };
-	int n, i, forked, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0, no_mq = 0;
+	int n, i, forked, reports[2], record_fd = -1, status = 0, got = 0, no_shm = 0, no_mq = 0,
+	    no_raw = 0;
 	pid_t *firsts, cleaner, pid;
 	sigset_t none;
 	struct report rep;
@@ -520,6 +587,7 @@ int main(int argc, char **argv)
 		got++;
 		no_shm += rep.shm_missing;
 		no_mq += rep.mq_missing;
+		no_raw += rep.raw_missing;
 		if (rep.status && !status) {
 			fprintf(stderr, "workload: pair %d: %s: %s\n", rep.pair,
 				rep.what, strerror(rep.status));
@@ -533,6 +601,9 @@ int main(int argc, char **argv)
 		if (no_mq)
 			fprintf(stderr, "workload: %d pairs without a message queue "
 				"(fs.mqueue.queues_max)\n", no_mq);
+		if (no_raw)
+			fprintf(stderr, "workload: %d pairs without a packet and raw socket "
+				"(CAP_NET_RAW)\n", no_raw);
 		printf("ready %d %d\n", n, 2 * n + 2);
 		fflush(stdout);
 		sigemptyset(&none);
