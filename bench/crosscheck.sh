@@ -4,6 +4,9 @@
 #                    be exactly ipcfs's peer pairs;
 #   eventfd          every two holders of one eventfd must be peers, and
 #                    nothing else;
+#   pty              the master-slave pairs lsof's endpoint lists give (a
+#                    master names every fd on its slave, a slave every fd
+#                    on its master) must be exactly ipcfs's peer pairs;
 #   unix, TCP        the one far end lsof names must be an ipcfs peer.
 # Only processes alive through the whole check count (ipcfs's view is taken
 # before lsof runs and the processes are checked again after).
@@ -44,7 +47,8 @@ perl -ne '
 	next unless $want{$pid} && $fd =~ /^\d+$/;
 	my $kind = $type eq "FIFO" ? "pipe" : $type eq "unix" ? "unix" :
 		   $type =~ /^IPv[46]$/ && $n =~ /TCP|->/ ? "inet" :
-		   $n =~ /^\[eventfd:/ ? "eventfd" : "";
+		   $n =~ /^\[eventfd:/ ? "eventfd" :
+		   $type eq "CHR" && $n =~ m{^/dev/(ptmx|pts/\d+) } ? "pty" : "";
 	next unless $kind;
 	while ($n =~ / (\d+),(.*?),(\d+)([rwu])(?= |$)/g) {
 		my ($pp, $pf, $pm) = ($1, $3, $4);
@@ -61,7 +65,7 @@ perl -ne '
 awk -F'\t' -v pids=",$(cat "$work/pids")," '
 	NR > 1 && index(pids, "," $2 ",") && $7 != "-" && $4 ~ /^[0-9]+$/ {
 		if ($1 == "pipes" || $1 == "fifos") kind = "pipe"
-		else if ($1 == "unix" || $1 == "eventfd") kind = $1
+		else if ($1 == "unix" || $1 == "eventfd" || $1 == "pty") kind = $1
 		else if ($1 ~ /^(tcp|udp)/) kind = "inet"
 		else next
 		n = split($7, l, ",")
@@ -90,6 +94,7 @@ report() {	# report KIND EXACT: compare the pairs of one kind
 echo "processes checked: $(tr ',' '\n' <"$work/pids" | wc -l), ipcfs endpoints: $(($(wc -l <"$work/channels") - 1))"
 report pipe yes
 report eventfd yes
+report pty yes
 # lsof +E names one far end of a unix or TCP socket: it must be a peer.
 report unix no
 report inet no
