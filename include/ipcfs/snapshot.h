@@ -206,6 +206,34 @@ const struct ipc_endpoint *ipc_endpoint_find_peer(const struct ipc_snapshot *sna
 const struct ipc_process *ipc_pidfd_target(const struct ipc_snapshot *snap,
 					   const struct ipc_endpoint *ep);
 
+/* ---- what changed between two snapshots ------------------------------- */
+
+/* One change: ep, an endpoint of snap, appeared ('+', snap the newer) or
+ * vanished ('-', snap the older), or it is in both and gained ('+') or
+ * lost ('-') the peers listed.  An endpoint is the same in both when its
+ * process (pid and start time), kind, name and the object it reaches (its
+ * object and id) are: a reused pid or a reused fd number on another
+ * object is one endpoint vanishing and another appearing. */
+struct ipc_change {
+	char sign;			/* '+' or '-' */
+	const struct ipc_snapshot *snap;
+	const struct ipc_endpoint *ep;
+	const uint32_t *peers;		/* endpoint indexes in snap, in its order:
+					   all of an endpoint that came or went,
+					   else those gained or lost */
+	size_t n_peers;
+};
+
+/* Called per change; a non-zero return stops the diff and is passed on. */
+typedef int ipc_change_fn(void *ctx, const struct ipc_change *change);
+
+/* Calls fn for every change from old to new, in snapshot order (by pid,
+ * then as a process's endpoints are sorted), '-' before '+' for one
+ * endpoint; old NULL is an empty snapshot.  Linear in both snapshots'
+ * endpoints and peers.  Returns 0, fn's non-zero return, or -ENOMEM. */
+int ipc_snapshot_diff(const struct ipc_snapshot *old, const struct ipc_snapshot *new,
+		      ipc_change_fn *fn, void *ctx);
+
 /* Appends the kind's own "key: value" lines for ep (after the common keys),
  * values escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo). */
 void ipc_endpoint_info(const struct ipc_snapshot *snap,

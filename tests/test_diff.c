@@ -1,0 +1,275 @@
+/* ipc_snapshot_diff on hand-made snapshots: endpoints that appear and
+ * vanish, peers gained and lost, a reused pid, an fd number reused on
+ * another object. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "ipcfs/snapshot.h"
+
+#define MAX_EPS 16
+#define MAX_LINKS 32
+
+/* A snapshot made by hand: endpoints added in snapshot order (by pid,
+ * then fd), links between them, then fake_done fills the arrays. */
+struct fake {
+	struct ipc_snapshot snap;
+	struct ipc_process procs[MAX_EPS];
+	struct ipc_endpoint eps[MAX_EPS];
+	uint32_t peers[2 * MAX_LINKS];
+	uint32_t links[MAX_LINKS][2];
+	size_t n_links;
+};
+
+static uint32_t fake_ep(struct fake *f, pid_t pid, uint64_t start, enum ipc_kind kind, int fd,
+			uint64_t object)
+{
+	struct ipc_snapshot *s = &f->snap;
+	struct ipc_process *proc = s->n_processes ? &f->procs[s->n_processes - 1] : NULL;
+	struct ipc_endpoint *ep = &f->eps[s->n_endpoints];
+
+	assert_true(s->n_endpoints < MAX_EPS);
+	if (!proc || proc->pid != pid) {
+		assert_true(!proc || proc->pid < pid);
+		proc = &f->procs[s->n_processes++];
+		*proc = (struct ipc_process){ .pid = pid, .start_time = start, .comm = "x",
+					      .first_endpoint = (uint32_t)s->n_endpoints };
+	}
+	proc->n_endpoints++;
+	*ep = (struct ipc_endpoint){ .process = (uint32_t)(proc - f->procs), .kind = (uint8_t)kind,
+				     .fd = fd, .id = object, .object = { 0, object } };
+	snprintf(ep->name, sizeof(ep->name), "%d", fd);
+	return (uint32_t)s->n_endpoints++;
+}
+
+static void fake_link(struct fake *f, uint32_t a, uint32_t b)
+{
+	assert_true(f->n_links < MAX_LINKS);
+	f->links[f->n_links][0] = a;
+	f->links[f->n_links++][1] = b;
+}
+
+/* Each endpoint's peers, ascending (snapshot order). */
+static void fake_done(struct fake *f)
+{
+	struct ipc_snapshot *s = &f->snap;
+	uint32_t e, other;
+	size_t l;
+
+	s->processes = f->procs;
+	s->endpoints = f->eps;
+	s->peers = f->peers;
+	for (e = 0; e < s->n_endpoints; e++) {
+		f->eps[e].first_peer = (uint32_t)s->n_peers;
+		for (other = 0; other < s->n_endpoints; other++)
+			for (l = 0; l < f->n_links; l++)
+				if ((f->links[l][0] == e && f->links[l][1] == other) ||
+				    (f->links[l][1] == e && f->links[l][0] == other)) {
+					f->peers[s->n_peers++] = other;
+					f->eps[e].n_peers++;
+					break;
+				}
+	}
+}
+
+/* The changes, one line each: "<sign> <pid>/<start>:<name> <peers>". */
+static char out[4096];
+
+static int note(void *ctx, const struct ipc_change *c)
+{
+	const struct ipc_process *proc = ipc_endpoint_process(c->snap, c->ep);
+	size_t i, len = strlen(out);
+
+	(void)ctx;
+	len += (size_t)snprintf(out + len, sizeof(out) - len, "%c %d/%llu:%s", c->sign, proc->pid,
+				(unsigned long long)proc->start_time, c->ep->name);
+	for (i = 0; i < c->n_peers; i++) {
+		const struct ipc_endpoint *peer = &c->snap->endpoints[c->peers[i]];
+
+		len += (size_t)snprintf(out + len, sizeof(out) - len, "%s%d:%s", i ? "," : " ",
+					ipc_endpoint_process(c->snap, peer)->pid, peer->name);
+	}
+	if (!c->n_peers)
+		len += (size_t)snprintf(out + len, sizeof(out) - len, " -");
+	snprintf(out + len, sizeof(out) - len, "\n");
+	return 0;
+}
+
+static const char *diff(const struct fake *old, const struct fake *new)
+{
+	out[0] = '\0';
+	assert_int_equal(ipc_snapshot_diff(old ? &old->snap : NULL, &new->snap, note, NULL), 0);
+	return out;
+}
+
+/* A pipe between pids 10 (fd 3) and 20 (fd 4), and a lone eventfd of 20. */
+static void pipe_pair(struct fake *f, bool linked)
+{
+	uint32_t a = fake_ep(f, 10, 100, IPC_PIPE, 3, 7);
+	uint32_t b = fake_ep(f, 20, 200, IPC_PIPE, 4, 7);
+
+	fake_ep(f, 20, 200, IPC_EVENTFD, 5, 9);
+	if (linked)
+		fake_link(f, a, b);
+	fake_done(f);
+}
+
+static void test_appear_and_vanish(void **state)
+{
+	struct fake empty = {0}, full = {0};
+
+	(void)state;
+	fake_done(&empty);
+	pipe_pair(&full, true);
+	assert_string_equal(diff(&empty, &full),
+			    "+ 10/100:3 20:4\n"
+			    "+ 20/200:4 10:3\n"
+			    "+ 20/200:5 -\n");
+	assert_string_equal(diff(NULL, &full), out);
+	assert_string_equal(diff(&full, &empty),
+			    "- 10/100:3 20:4\n"
+			    "- 20/200:4 10:3\n"
+			    "- 20/200:5 -\n");
+	assert_string_equal(diff(&full, &full), "");
+}
+
+static void test_peer_gained_and_lost(void **state)
+{
+	struct fake apart = {0}, linked = {0};
+
+	(void)state;
+	pipe_pair(&apart, false);
+	pipe_pair(&linked, true);
+	assert_string_equal(diff(&apart, &linked),
+			    "+ 10/100:3 20:4\n"
+			    "+ 20/200:4 10:3\n");
+	assert_string_equal(diff(&linked, &apart),
+			    "- 10/100:3 20:4\n"
+			    "- 20/200:4 10:3\n");
+}
+
+/* Only the peers that changed are named; a listener keeps one client and
+ * swaps another. */
+static void test_only_changed_peers(void **state)
+{
+	struct fake old = {0}, new = {0};
+	uint32_t l, c1, c2, c3;
+
+	(void)state;
+	l = fake_ep(&old, 10, 100, IPC_UNIX, 3, 50);
+	c1 = fake_ep(&old, 20, 200, IPC_UNIX, 3, 51);
+	c2 = fake_ep(&old, 30, 300, IPC_UNIX, 3, 52);
+	fake_link(&old, l, c1);
+	fake_link(&old, l, c2);
+	fake_done(&old);
+	l = fake_ep(&new, 10, 100, IPC_UNIX, 3, 50);
+	c1 = fake_ep(&new, 20, 200, IPC_UNIX, 3, 51);
+	c3 = fake_ep(&new, 40, 400, IPC_UNIX, 3, 53);
+	fake_link(&new, l, c1);
+	fake_link(&new, l, c3);
+	fake_done(&new);
+	assert_string_equal(diff(&old, &new),
+			    "- 10/100:3 30:3\n"
+			    "+ 10/100:3 40:3\n"
+			    "- 30/300:3 10:3\n"
+			    "+ 40/400:3 10:3\n");
+}
+
+/* Pid 20 ended and another process got its pid, with the same fd on the
+ * same kind of object: another endpoint, and another peer of pid 10. */
+static void test_pid_reuse(void **state)
+{
+	struct fake old = {0}, new = {0};
+	uint32_t a, b;
+
+	(void)state;
+	pipe_pair(&old, true);
+	a = fake_ep(&new, 10, 100, IPC_PIPE, 3, 7);
+	b = fake_ep(&new, 20, 900, IPC_PIPE, 4, 7);
+	fake_link(&new, a, b);
+	fake_ep(&new, 20, 900, IPC_EVENTFD, 5, 9);
+	fake_done(&new);
+	assert_string_equal(diff(&old, &new),
+			    "- 10/100:3 20:4\n"
+			    "+ 10/100:3 20:4\n"
+			    "- 20/200:4 10:3\n"
+			    "- 20/200:5 -\n"
+			    "+ 20/900:4 10:3\n"
+			    "+ 20/900:5 -\n");
+}
+
+/* fd 5 of pid 20 closed and reopened on another eventfd between two
+ * builds: it vanished, then another appeared, in that order. */
+static void test_fd_reused(void **state)
+{
+	struct fake old = {0}, new = {0};
+	uint32_t a, b;
+
+	(void)state;
+	pipe_pair(&old, true);
+	a = fake_ep(&new, 10, 100, IPC_PIPE, 3, 7);
+	b = fake_ep(&new, 20, 200, IPC_PIPE, 4, 7);
+	fake_ep(&new, 20, 200, IPC_EVENTFD, 5, 2);	/* sorts before the old object 9 */
+	fake_link(&new, a, b);
+	fake_done(&new);
+	assert_string_equal(diff(&old, &new),
+			    "- 20/200:5 -\n"
+			    "+ 20/200:5 -\n");
+}
+
+/* A peer whose fd now reaches another object is another peer. */
+static void test_peer_fd_reused(void **state)
+{
+	struct fake old = {0}, new = {0};
+
+	(void)state;
+	pipe_pair(&old, true);
+	fake_ep(&new, 10, 100, IPC_PIPE, 3, 7);
+	fake_link(&new, fake_ep(&new, 10, 100, IPC_PIPE, 4, 7), 0);
+	fake_ep(&new, 20, 200, IPC_PIPE, 4, 8);
+	fake_ep(&new, 20, 200, IPC_EVENTFD, 5, 9);
+	fake_done(&new);
+	assert_string_equal(diff(&old, &new),
+			    "- 10/100:3 20:4\n"
+			    "+ 10/100:3 10:4\n"
+			    "+ 10/100:4 10:3\n"
+			    "- 20/200:4 10:3\n"
+			    "+ 20/200:4 -\n");
+}
+
+static int stop_at_second(void *ctx, const struct ipc_change *c)
+{
+	int *calls = ctx;
+
+	(void)c;
+	return ++*calls == 2 ? 42 : 0;
+}
+
+static void test_callback_stops(void **state)
+{
+	struct fake full = {0};
+	int calls = 0;
+
+	(void)state;
+	pipe_pair(&full, true);
+	assert_int_equal(ipc_snapshot_diff(NULL, &full.snap, stop_at_second, &calls), 42);
+	assert_int_equal(calls, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_appear_and_vanish),
+		cmocka_unit_test(test_peer_gained_and_lost),
+		cmocka_unit_test(test_only_changed_peers),
+		cmocka_unit_test(test_pid_reuse),
+		cmocka_unit_test(test_fd_reused),
+		cmocka_unit_test(test_peer_fd_reused),
+		cmocka_unit_test(test_callback_stops),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
