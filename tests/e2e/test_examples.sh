@@ -2,7 +2,8 @@
 # tests/e2e/test_examples.sh — the example tools (examples/who-talks-to,
 # ipc-graph-dot, listeners, shared-memory) run against a live mount.  Real
 # processes: chanmaker (a pipe between two processes with odd names, a
-# fan-out pipe), sockmaker (unix and TCP listeners with accepted and queued
+# fan-out pipe, a pty, pidfds, shared anonymous memory, netlink sockets
+# connected to each other), sockmaker (unix and TCP listeners with accepted and queued
 # clients, socketpairs, UDP, a second network namespace) and shmmaker
 # (memfd, /dev/shm and System V segments shared by fd and by mapping).
 #
@@ -60,6 +61,10 @@ cm_start pair pair "$NAME_A" "$NAME_B"
 cm_start fan fanout
 cm_start idle idle
 cm_start self selfpipe
+cm_start pty pty
+cm_start pidfd pidfd
+cm_start anon anonshm
+cm_start nl netlink
 SM_RUNNING=1
 CHANMAKER=$SHMMAKER cm_start sm shared
 SM_PID=$CM_PID
@@ -116,6 +121,19 @@ for p in "${SK_PIDS[@]}"; do
 	slurp c "/proc/$p/comm" || bail_out "no /proc/$p/comm"
 	COMM[$p]=${c%$NL}
 done
+# pidfds: U_TARGET by "pid:name" (the target pid, "-" once it is gone); the
+# live target, a process with no endpoint, is one of the makers' too
+declare -A U_TARGET
+for ((i = 0; i < EP_N; i++)); do
+	[ "${EP_KIND[i]}" = pidfd ] || continue
+	t=${EP_EXTRA[i]##*x_target=}; t=${t%% *}
+	U_TARGET[${EP_PID[i]}:${EP_NAME[i]}]=$t
+	[ "$t" = - ] && continue
+	U_NAMES[$t]+=""
+	COMM[$t]=${PROC_COMM[$t]}
+done
+PIDFD_H=${TAG_ROLE_PID[pidfd/pidfd-holder]} PIDFD_T=${TAG_ROLE_PID[pidfd/pidfd-target]}
+[ "${U_TARGET[$PIDFD_H:3]:-}" = "$PIDFD_T" ] || bail_out "chanmaker pidfd: fd 3 does not refer to its target"
 MAKER_PIDS=" ${!U_NAMES[*]} "
 # sort_lines VAR TEXT : the non-empty lines of TEXT sorted (byte order)
 sort_lines() {
@@ -177,12 +195,25 @@ done
 section "who-talks-to"
 # ======================================================================
 # wtt_expect PID : the lines' beginnings "KIND ENDPOINT -> PEERPID COMM
-# PEERENDPOINT" (or "KIND ENDPOINT (no peer)"), sorted, into WANT
+# PEERENDPOINT" (or "KIND ENDPOINT (no peer)"), sorted, into WANT; for a
+# pidfd "pidfd ENDPOINT -> TARGET COMM (target)" or "(target gone)", and
+# for each pidfd another process holds on PID "pidfd (target) <- HOLDER
+# COMM ENDPOINT"
 wtt_expect() {
-	local pid=$1 n k q qp far
+	local pid=$1 n k q qp far t
 	local -a w=()
+	for k in "${!U_TARGET[@]}"; do
+		[ "${U_TARGET[$k]}" = "$pid" ] && [ "${k%%:*}" != "$pid" ] &&
+			w+=("pidfd (target) <- ${k%%:*} $(human "${COMM[${k%%:*}]}") $(epn "${k#*:}")")
+	done
 	for n in ${U_NAMES[$pid]}; do
 		k=$pid:$n
+		if [ "${U_KIND[$k]}" = pidfd ]; then
+			t=${U_TARGET[$k]}
+			if [ "$t" = - ]; then w+=("pidfd $(epn "$n") (target gone)")
+			else w+=("pidfd $(epn "$n") -> $t $(human "${COMM[$t]}") (target)$([ "$t" = "$pid" ] && echo " (self)")"); fi
+			continue
+		fi
 		if [ "${U_PEERS[$k]}" = - ]; then w+=("${U_KIND[$k]} $(epn "$n") (no peer)"); continue; fi
 		for q in ${U_PEERS[$k]//,/ }; do
 			qp=${q%%:*}
@@ -210,7 +241,8 @@ wtt_got() {
 }
 for p in $PAIR_A $PAIR_B $FAN_W $FAN_R3 ${SMR[mapper]} ${SMR[both]} ${SMR[shm-c]} ${SMR[mq-c]} \
 	${SK_ROLE[ul-srv]} ${SK_ROLE[ul-cli]} ${SK_ROLE[tcp-srv]} ${SK_ROLE[tcp-cli]} \
-	${SK_ROLE[ud-srv]} ${SK_ROLE[us-srv]} ${SK_ROLE[ns-cli]} ${TAG_PIDS[self]}; do
+	${SK_ROLE[ud-srv]} ${SK_ROLE[us-srv]} ${SK_ROLE[ns-cli]} ${TAG_PIDS[self]} ${TAG_PIDS[pty]} \
+	$PIDFD_H $PIDFD_T ${TAG_PIDS[anon]} ${TAG_PIDS[nl]}; do
 	run who-talks-to "$p"
 	wtt_expect "$p"; wtt_got
 	t_is "$RC$NL$GOT" "0$NL$WANT" "who-talks-to $p ($(human "${COMM[$p]}")): every far end with its name, one line each"
@@ -237,6 +269,14 @@ for k in "${!U_PEERS[@]}"; do
 		E_SEEN[$s]=1
 		E_COUNT[$a $b ${U_KIND[$k]}]=$(( ${E_COUNT[$a $b ${U_KIND[$k]}]:-0} + 1 ))
 	done
+done
+# a pidfd joins its holder and its target, once per pidfd
+for k in "${!U_TARGET[@]}"; do
+	a=${k%%:*} b=${U_TARGET[$k]}
+	[ "$b" = - ] || [ "$a" = "$b" ] && continue
+	ADJ[$a]+=" $b" ADJ[$b]+=" $a"
+	((a < b)) || { t=$a a=$b b=$t; }
+	E_COUNT[$a $b pidfd]=$(( ${E_COUNT[$a $b pidfd]:-0} + 1 ))
 done
 for s in "${!E_COUNT[@]}"; do
 	set -- $s
@@ -350,7 +390,8 @@ fi
 
 # neighbourhoods: exactly the nodes within DEPTH, every edge among them
 for c in "$FAN_R1" "$FAN_R1 2" "$FAN_W 0" "$FAN_W 1" "$PAIR_B 5" "${SMR[mapper]} 1" "${SMR[shm-a1]}" \
-	"${SK_ROLE[ud-c1]} 1" "${SK_ROLE[ud-c1]} 2" "${SK_ROLE[tcp-srv]}"; do
+	"${SK_ROLE[ud-c1]} 1" "${SK_ROLE[ud-c1]} 2" "${SK_ROLE[tcp-srv]}" "$PIDFD_T" "$PIDFD_H 2" \
+	"${TAG_PIDS[pty]%% *}" "${TAG_PIDS[anon]%% *}" "${TAG_PIDS[nl]}"; do
 	set -- $c
 	run ipc-graph-dot "$@"
 	dot_parse
@@ -438,9 +479,9 @@ section "shared-memory"
 declare -A OBJ_HEAD OBJ_LINES OBJ_NP OBJ_PIDSET
 OBJ_KEYS=()
 for ((i = 0; i < EP_N; i++)); do
-	[ "${EP_TAG[i]}" = sm ] || continue
+	case ${EP_TAG[i]} in sm | anon) ;; *) continue ;; esac
 	k=${EP_KIND[i]}
-	case $k/${EP_NAME[i]} in memfd/* | shm/* | sysv/shm-*) ;; *) continue ;; esac
+	case $k/${EP_NAME[i]} in memfd/* | shm/* | anonshm/* | sysv/shm-*) ;; *) continue ;; esac
 	o=$k/${EP_ID[i]}
 	declare -A x=()
 	for kv in ${EP_EXTRA[i]}; do kv=${kv#x_}; x[${kv%%=*}]=${kv#*=}; done
@@ -463,7 +504,7 @@ for o in "${OBJ_KEYS[@]}"; do
 	[[ ${OBJ_HEAD[$o]} == *" size " ]] && OBJ_HEAD[$o]+=-
 	sort_lines "OBJ_LINES[$o]" "${OBJ_LINES[$o]}"
 done
-[ ${#OBJ_KEYS[@]} = 5 ] || bail_out "shmmaker reported ${#OBJ_KEYS[@]} memory objects, not 5 (M1 M2 SA SB, a System V segment)"
+[ ${#OBJ_KEYS[@]} = 7 ] || bail_out "shmmaker and chanmaker anonshm reported ${#OBJ_KEYS[@]} memory objects, not 7 (M1 M2 SA SB, a System V segment; shared anonymous memory A and L)"
 
 # sorted_block HEADER : BLOCK[HEADER] with its endpoint lines sorted
 sorted_block() {
@@ -502,6 +543,10 @@ shm_check "shared-memory -a: also the objects one process reaches" -a
 shm_check "shared-memory -a <mapper>: the four objects it maps" -a "${SMR[mapper]}"
 shm_check "shared-memory <holder>: M1 and A, shared with mapper and both" "${SMR[holder]}"
 shm_check "shared-memory <shm-a1>: its System V segment" "${SMR[shm-a1]}"
+ANON_P=${TAG_ROLE_PID[anon/anonshm-parent]} ANON_C=${TAG_ROLE_PID[anon/anonshm-child]}
+shm_check "shared-memory <anonshm parent>: the shared anonymous memory it shares with its child" "$ANON_P"
+shm_check "shared-memory -a <anonshm parent>: also the anonymous memory only it maps" -a "$ANON_P"
+shm_check "shared-memory -a <anonshm child>: the shared anonymous memory" -a "$ANON_C"
 run shared-memory -a "${SMR[mq-a]}"
 t_is "$RC [$OUT]" "0 []" "shared-memory -a <mq-a>: a queue is not memory, nothing"
 # ======================================================================
