@@ -168,7 +168,12 @@ int ipc_snapshot_build(const struct proc_root *root,
 	}
 	clock_gettime(CLOCK_REALTIME, &snap->built);
 	b.snap = snap;
-	r = procscan_run(&b);
+	r = 0;
+	for (m = 0; m < n_kind_modules && r == 0; m++)
+		if (kind_modules[m]->begin)
+			r = kind_modules[m]->begin(&b);
+	if (r == 0)
+		r = procscan_run(&b);
 	for (m = 0; m < n_kind_modules && r == 0; m++)
 		if (kind_modules[m]->resolve)
 			r = kind_modules[m]->resolve(&b);

@@ -39,6 +39,9 @@ unsigned fdinfo_access(const char *text);
 
 /* A module owns one or more kinds. Every hook is optional. */
 struct kind_module {
+	/* Before the scan: work that can overlap it.  -errno fails the
+	 * build. */
+	int (*begin)(struct builder *b);
 	/* Takes the fd when its link is of this module's class: fetches
 	 * into probe what add_fd needs and returns 1; 0 when not ours;
 	 * -errno to skip the fd.  Runs on scan threads: it touches nothing
@@ -141,6 +144,17 @@ int endpoint_object_order(const struct ipc_endpoint *a, const struct ipc_endpoin
 /* Peers the endpoints of the kinds in kinds_mask that reach the same
  * object, as pairing says, in time linear in the peers found. */
 int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_pairing pairing);
+
+/* The sock_diag dumps of the calling thread's network namespace, taken
+ * on a thread of their own so that they overlap the /proc scan; NULL
+ * when out of memory or threads. */
+struct sock_ahead *sock_ahead_start(const struct proc_root *root);
+/* sock_source_kernel's dump; refs in ahead's namespace take its records
+ * (the first such ref, once) instead of dumping again. */
+int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
+		     const struct netns_ref *refs, size_t n, struct sock_list *lists);
+/* Waits for its thread and frees it (NULL is nothing). */
+void sock_ahead_free(struct sock_ahead *ahead);
 
 /* Scans every process under the root into the builder. */
 int procscan_run(struct builder *b);

@@ -38,6 +38,7 @@ struct pending_socket {
 struct socket_state {
 	struct pending_socket *pending;
 	size_t n_pending, cap_pending;
+	struct sock_ahead *ahead;	/* the kernel's: our namespace's dumps */
 };
 
 /* A record found in a dump, with where it was found. */
@@ -63,6 +64,7 @@ struct holder {
 
 struct socket_resolve {
 	struct builder *b;
+	struct sock_ahead *ahead;
 	struct netns_ref *refs;
 	size_t n_refs, cap_refs;
 	struct sock_list *lists;	/* one per ref */
@@ -115,11 +117,23 @@ static int socket_add_fd(struct builder *b, const struct fd_probe *probe)
 	return 0;
 }
 
+/* Our own namespace holds most sockets: its dumps run while /proc is
+ * scanned. */
+static int socket_begin(struct builder *b)
+{
+	struct socket_state *state = builder_state(b, &socket_module);
+
+	if (!b->options->sockets || b->options->sockets == &sock_source_kernel)
+		state->ahead = sock_ahead_start(b->root);
+	return 0;
+}
+
 static void socket_finish(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
 
 	free(state->pending);
+	sock_ahead_free(state->ahead);
 }
 
 static int compare_u64(uint64_t a, uint64_t b)
@@ -334,7 +348,10 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 	lists = s->lists;
 	memset(lists + first, 0, (added + 1) * sizeof(*lists));
 	s->n_refs = first + added;
-	r = source->dump(source, s->b->root, s->refs + first, added, lists + first);
+	if (source == &sock_source_kernel)
+		r = sock_kernel_dump(s->b->root, s->ahead, s->refs + first, added, lists + first);
+	else
+		r = source->dump(source, s->b->root, s->refs + first, added, lists + first);
 	if (r < 0)
 		return r;
 	for (i = 0; i < s->n_refs; i++)
@@ -782,7 +799,7 @@ static int link_netlink(struct socket_resolve *s)
 static int socket_resolve(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
-	struct socket_resolve s = { .b = b };
+	struct socket_resolve s = { .b = b, .ahead = state->ahead };
 	size_t i;
 	int r;
 
@@ -1139,6 +1156,7 @@ static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endp
 }
 
 const struct kind_module socket_module = {
+	.begin = socket_begin,
 	.probe_fd = socket_probe_fd,
 	.add_fd = socket_add_fd,
 	.resolve = socket_resolve,

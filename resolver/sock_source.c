@@ -17,14 +17,6 @@
 #include "builder.h"
 #include "ipcfs/sockdiag.h"
 
-struct dump_job {
-	const struct proc_root *root;
-	const struct netns_ref *refs;
-	size_t n;
-	struct sock_list *lists;
-	int error;
-};
-
 static const struct {
 	int family, protocol;
 } dumps[] = {
@@ -74,31 +66,110 @@ out:
 	close(fd);
 }
 
-static void dump_current(const struct dump_job *job, size_t i, int *error)
+static void dump_sockdiag(struct sock_list *list, int *error)
 {
-	struct sock_list *list = &job->lists[i];
 	size_t d;
 
 	for (d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++)
 		if (sockdiag_dump(dumps[d].family, dumps[d].protocol, list) == -ENOMEM)
 			*error = -ENOMEM;
-	read_raw(job->root, job->refs[i].pid, "net/raw", AF_INET, list, error);
-	read_raw(job->root, job->refs[i].pid, "net/raw6", AF_INET6, list, error);
 }
+
+static void read_raws(const struct proc_root *root, pid_t pid, struct sock_list *list,
+		      int *error)
+{
+	read_raw(root, pid, "net/raw", AF_INET, list, error);
+	read_raw(root, pid, "net/raw6", AF_INET6, list, error);
+}
+
+/* The inode of the calling thread's network namespace, 0 unknown. */
+static uint64_t own_netns(const struct proc_root *root)
+{
+	struct stat st;
+
+	return fstatat(root->dirfd, "thread-self/ns/net", &st, 0) == 0 ? st.st_ino : 0;
+}
+
+struct sock_ahead {
+	const struct proc_root *root;
+	pthread_t thread;
+	uint64_t ino;		/* the namespace dumped, 0 unknown */
+	struct sock_list list;	/* its records but the raw ones */
+	int error;
+	bool joined;
+};
+
+static void *ahead_thread(void *arg)
+{
+	struct sock_ahead *ahead = arg;
+
+	ahead->ino = own_netns(ahead->root);
+	if (ahead->ino)
+		dump_sockdiag(&ahead->list, &ahead->error);
+	return NULL;
+}
+
+struct sock_ahead *sock_ahead_start(const struct proc_root *root)
+{
+	struct sock_ahead *ahead = calloc(1, sizeof(*ahead));
+
+	if (!ahead)
+		return NULL;
+	ahead->root = root;
+	if (pthread_create(&ahead->thread, NULL, ahead_thread, ahead) != 0) {
+		free(ahead);
+		return NULL;
+	}
+	return ahead;
+}
+
+static void ahead_join(struct sock_ahead *ahead)
+{
+	if (!ahead->joined)
+		pthread_join(ahead->thread, NULL);
+	ahead->joined = true;
+}
+
+void sock_ahead_free(struct sock_ahead *ahead)
+{
+	if (!ahead)
+		return;
+	ahead_join(ahead);
+	sock_list_free(&ahead->list);
+	free(ahead);
+}
+
+struct dump_job {
+	const struct proc_root *root;
+	const struct netns_ref *refs;
+	size_t n;
+	struct sock_list *lists;
+	struct sock_ahead *ahead;
+	int error;
+};
 
 static void *dump_thread(void *arg)
 {
 	struct dump_job *job = arg;
+	struct sock_ahead *ahead = job->ahead;
 	char path[PROC_PATH_MAX];
-	struct stat own, st;
+	struct stat st;
+	uint64_t own = own_netns(job->root);
 	size_t i;
 	int fd;
 
-	if (fstatat(job->root->dirfd, "thread-self/ns/net", &own, 0) < 0)
-		own.st_ino = 0;
 	for (i = 0; i < job->n && !job->error; i++) {
-		if (job->refs[i].ino == own.st_ino) {
-			dump_current(job, i, &job->error);
+		if (ahead && ahead->ino && job->refs[i].ino == ahead->ino && !ahead->error) {
+			/* Taken once: the records move to the list. */
+			job->lists[i] = ahead->list;
+			ahead->list = (struct sock_list){0};
+			ahead->ino = 0;
+			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
+			continue;
+		}
+		if (job->refs[i].ino == own) {
+			dump_sockdiag(&job->lists[i], &job->error);
+			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 			continue;
 		}
 		fd = openat(job->root->dirfd, proc_path(path, job->refs[i].pid, "ns/net", -1),
@@ -108,27 +179,36 @@ static void *dump_thread(void *arg)
 		/* The process may have moved: enter only the namespace asked for. */
 		if (fstat(fd, &st) == 0 && st.st_ino == job->refs[i].ino &&
 		    setns(fd, CLONE_NEWNET) == 0) {
-			own.st_ino = st.st_ino;
-			dump_current(job, i, &job->error);
+			own = st.st_ino;
+			dump_sockdiag(&job->lists[i], &job->error);
+			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 		}
 		close(fd);
 	}
 	return NULL;
 }
 
-static int kernel_dump(const struct sock_source *source, const struct proc_root *root,
-		       const struct netns_ref *refs, size_t n, struct sock_list *lists)
+int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
+		     const struct netns_ref *refs, size_t n, struct sock_list *lists)
 {
-	struct dump_job job = { .root = root, .refs = refs, .n = n, .lists = lists };
+	struct dump_job job = { .root = root, .refs = refs, .n = n, .lists = lists, .ahead = ahead };
 	pthread_t thread;
 	int r;
 
-	(void)source;
+	if (ahead)
+		ahead_join(ahead);
 	r = pthread_create(&thread, NULL, dump_thread, &job);
 	if (r)
 		return -r;
 	pthread_join(thread, NULL);
 	return job.error;
+}
+
+static int kernel_dump(const struct sock_source *source, const struct proc_root *root,
+		       const struct netns_ref *refs, size_t n, struct sock_list *lists)
+{
+	(void)source;
+	return sock_kernel_dump(root, NULL, refs, n, lists);
 }
 
 const struct sock_source sock_source_kernel = {
