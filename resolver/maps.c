@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -97,6 +98,23 @@ static bool sysv_name(const char *path, size_t len, uint32_t *key)
 	return true;
 }
 
+int maps_class(const char *path, size_t len, bool shared, uint32_t *sysv_key)
+{
+	/* SysV inodes are shmids, 0 included. */
+	if (len == 0)
+		return MAPS_NONE;
+	if (starts_with(path, len, "/memfd:") && maps_path_deleted(path, len))
+		return MAPS_MEMFD;
+	if (sysv_name(path, len, sysv_key))
+		return MAPS_SYSV;
+	if (starts_with(path, len, "/dev/shm/"))
+		return MAPS_SHM;
+	/* A private mapping of it is copy-on-write memory, shared with no one. */
+	if (shared && len == strlen(ANON_SHARED) && memcmp(path, ANON_SHARED, len) == 0)
+		return MAPS_ANONSHM;
+	return MAPS_NONE;
+}
+
 int maps_parse_line(const char *text, size_t len, struct maps_line *out)
 {
 	const char *p = text, *end = text + len;
@@ -126,20 +144,7 @@ int maps_parse_line(const char *text, size_t len, struct maps_line *out)
 		p++;
 	out->path = p;
 	out->path_len = (size_t)(end - p);
-	/* SysV inodes are shmids, 0 included. */
-	if (out->path_len == 0)
-		return MAPS_NONE;
-	if (starts_with(p, out->path_len, "/memfd:") && maps_path_deleted(p, out->path_len))
-		return MAPS_MEMFD;
-	if (sysv_name(p, out->path_len, &out->sysv_key))
-		return MAPS_SYSV;
-	if (starts_with(p, out->path_len, "/dev/shm/"))
-		return MAPS_SHM;
-	/* A private mapping of it is copy-on-write memory, shared with no one. */
-	if (shared && out->path_len == strlen(ANON_SHARED) &&
-	    memcmp(p, ANON_SHARED, out->path_len) == 0)
-		return MAPS_ANONSHM;
-	return MAPS_NONE;
+	return maps_class(p, out->path_len, shared, &out->sysv_key);
 }
 
 /* Lines of interest while parsing: objects before folding, paths kept as
@@ -188,33 +193,45 @@ static bool may_be_ours(const char *text, size_t len)
 	return false;
 }
 
-static int parse_line(void *context, char *text, size_t len)
+/* Keeps one mapping of ours; its path as the kernel wrote it in maps
+ * text (escaped) or as d_path made it. */
+static int add_object(struct parse *parse, int class, const struct maps_line *line, bool escaped)
 {
-	struct parse *parse = context;
-	struct maps_line line;
-	int class = may_be_ours(text, len) ? maps_parse_line(text, len, &line) : MAPS_NONE;
 	size_t path_len;
 
-	if (class <= MAPS_NONE)
-		return 0;	/* nothing of ours, or a line cut short */
 	if (array_reserve(parse->objects, parse->cap, parse->n + 1) < 0 ||
-	    array_reserve(parse->paths, parse->paths_cap, parse->paths_len + line.path_len + 1) < 0)
+	    array_reserve(parse->paths, parse->paths_cap, parse->paths_len + line->path_len + 1) < 0)
 		return -ENOMEM;
-	path_len = unescape_path(parse->paths + parse->paths_len, line.path, line.path_len);
+	if (escaped) {
+		path_len = unescape_path(parse->paths + parse->paths_len, line->path, line->path_len);
+	} else {
+		memcpy(parse->paths + parse->paths_len, line->path, line->path_len);
+		path_len = line->path_len;
+	}
 	parse->paths[parse->paths_len + path_len] = '\0';
 	parse->objects[parse->n++] = (struct maps_object){
 		.class = (uint8_t)class,
-		.access = (uint8_t)line.access,
-		.dev = line.dev,
-		.ino = line.ino,
-		.start = line.start,
-		.length = line.end - line.start,
-		.sysv_key = line.sysv_key,
+		.access = (uint8_t)line->access,
+		.dev = line->dev,
+		.ino = line->ino,
+		.start = line->start,
+		.length = line->end - line->start,
+		.sysv_key = line->sysv_key,
 		/* An offset until the buffer stops moving. */
 		.path = (const char *)(uintptr_t)parse->paths_len,
 	};
 	parse->paths_len += path_len + 1;
 	return 0;
+}
+
+static int parse_line(void *context, char *text, size_t len)
+{
+	struct maps_line line;
+	int class = may_be_ours(text, len) ? maps_parse_line(text, len, &line) : MAPS_NONE;
+
+	if (class <= MAPS_NONE)
+		return 0;	/* nothing of ours, or a line cut short */
+	return add_object(context, class, &line, true);
 }
 
 static int compare_object(const void *x, const void *y)
@@ -230,46 +247,156 @@ static int compare_object(const void *x, const void *y)
 	return (a->start > b->start) - (a->start < b->start);
 }
 
+/* Folds what parse holds into a new result (NULL when it holds nothing)
+ * and takes its buffers. */
+static int parse_finish(struct parse *parse, struct maps_result **out)
+{
+	struct maps_result *result;
+	size_t i, kept = 0;
+
+	if (parse->n == 0) {
+		free(parse->objects);
+		free(parse->paths);
+		return 0;
+	}
+	/* Sorted, each object's first line has its lowest start. */
+	qsort(parse->objects, parse->n, sizeof(*parse->objects), compare_object);
+	for (i = 0; i < parse->n; i++) {
+		struct maps_object *o = &parse->objects[i];
+
+		o->path = parse->paths + (uintptr_t)o->path;
+		if (kept && parse->objects[kept - 1].class == o->class &&
+		    parse->objects[kept - 1].dev == o->dev && parse->objects[kept - 1].ino == o->ino) {
+			parse->objects[kept - 1].access |= o->access;
+			parse->objects[kept - 1].length += o->length;
+			continue;
+		}
+		parse->objects[kept++] = *o;
+	}
+	result = calloc(1, sizeof(*result));
+	if (!result) {
+		free(parse->objects);
+		free(parse->paths);
+		return -ENOMEM;
+	}
+	result->objects = parse->objects;
+	result->n_objects = kept;
+	result->paths = parse->paths;
+	result->dropped_lines = parse->dropped;
+	*out = result;
+	return 0;
+}
+
 int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out)
 {
 	struct parse parse = {0};
-	struct maps_result *result;
-	size_t i, kept = 0;
 	int r;
 
 	*out = NULL;
 	r = read_lines(fd, buf, size, &parse.dropped, parse_line, &parse);
-	if (r < 0 || parse.n == 0) {
+	if (r < 0) {
 		free(parse.objects);
 		free(parse.paths);
 		return r;
 	}
-	/* Sorted, each object's first line has its lowest start. */
-	qsort(parse.objects, parse.n, sizeof(*parse.objects), compare_object);
-	for (i = 0; i < parse.n; i++) {
-		struct maps_object *o = &parse.objects[i];
+	return parse_finish(&parse, out);
+}
 
-		o->path = parse.paths + (uintptr_t)o->path;
-		if (kept && parse.objects[kept - 1].class == o->class &&
-		    parse.objects[kept - 1].dev == o->dev && parse.objects[kept - 1].ino == o->ino) {
-			parse.objects[kept - 1].access |= o->access;
-			parse.objects[kept - 1].length += o->length;
-			continue;
+/* PROCMAP_QUERY (linux/fs.h, kernel 6.11): the ABI spelled out here, as
+ * Debian 12's headers predate it. */
+struct procmap_query_abi {
+	uint64_t size;
+	uint64_t query_flags;
+	uint64_t query_addr;
+	uint64_t vma_start, vma_end;
+	uint64_t vma_flags;
+	uint64_t vma_page_size;
+	uint64_t vma_offset;
+	uint64_t inode;
+	uint32_t dev_major, dev_minor;
+	uint32_t vma_name_size, build_id_size;
+	uint64_t vma_name_addr, build_id_addr;
+};
+#define PROCMAP_QUERY_IOCTL _IOWR('f', 17, struct procmap_query_abi)
+#define QUERY_VMA_READABLE 0x01
+#define QUERY_VMA_WRITABLE 0x02
+#define QUERY_VMA_SHARED 0x08
+#define QUERY_COVERING_OR_NEXT_VMA 0x10
+#define QUERY_FILE_BACKED_VMA 0x20
+
+/* Every object of ours is a file's mapping on a filesystem with no device
+ * (the kernel's shmem mount of memfds, System V and shared anonymous
+ * memory; the tmpfs of /dev/shm; hugetlbfs), so only those and shared
+ * mappings are named: a name costs a d_path, and most mappings are
+ * libraries. */
+static bool query_needs_name(const struct procmap_query_abi *q)
+{
+	return q->dev_major == 0 || (q->vma_flags & QUERY_VMA_SHARED);
+}
+
+int maps_query_fd(int fd, char *buf, size_t size, struct maps_result **out)
+{
+	struct parse parse = {0};
+	struct procmap_query_abi q, named;
+	uint64_t addr = 0;
+	int class, r = 0;
+
+	*out = NULL;
+	for (;;) {
+		q = (struct procmap_query_abi){
+			.size = sizeof(q),
+			.query_flags = QUERY_COVERING_OR_NEXT_VMA | QUERY_FILE_BACKED_VMA,
+			.query_addr = addr,
+		};
+		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &q) < 0) {
+			/* ENOENT: no mapping past addr; ESRCH: no memory at
+			 * all (a kernel thread, or one that exited) */
+			r = errno == ENOENT || errno == ESRCH ? 0 : -errno;
+			break;
 		}
-		parse.objects[kept++] = *o;
+		addr = q.vma_end;
+		if (!query_needs_name(&q))
+			continue;
+		/* The mapping at its start again, now with its name. */
+		named = (struct procmap_query_abi){
+			.size = sizeof(named),
+			.query_addr = q.vma_start,
+			.vma_name_size = (uint32_t)size,
+			.vma_name_addr = (uintptr_t)buf,
+		};
+		if (ioctl(fd, PROCMAP_QUERY_IOCTL, &named) < 0) {
+			if (errno == ENAMETOOLONG) {
+				parse.dropped++;	/* as a maps line too long */
+				continue;
+			}
+			if (errno == ENOENT)
+				continue;	/* unmapped meanwhile */
+			r = errno == ESRCH ? 0 : -errno;
+			break;
+		}
+		addr = named.vma_end;
+		struct maps_line line = {
+			.start = named.vma_start,
+			.end = named.vma_end,
+			.access = (named.vma_flags & QUERY_VMA_READABLE ? IPC_ACCESS_R : 0) |
+				  (named.vma_flags & QUERY_VMA_WRITABLE ? IPC_ACCESS_W : 0),
+			.dev = makedev(named.dev_major, named.dev_minor),
+			.ino = named.inode,
+			.path = buf,
+			/* the size counts the NUL; an anonymous mapping has none */
+			.path_len = named.vma_name_size ? named.vma_name_size - 1 : 0,
+		};
+		class = maps_class(line.path, line.path_len, named.vma_flags & QUERY_VMA_SHARED,
+				   &line.sysv_key);
+		if (class > MAPS_NONE && (r = add_object(&parse, class, &line, false)) < 0)
+			break;
 	}
-	result = calloc(1, sizeof(*result));
-	if (!result) {
+	if (r < 0) {
 		free(parse.objects);
 		free(parse.paths);
-		return -ENOMEM;
+		return r;
 	}
-	result->objects = parse.objects;
-	result->n_objects = kept;
-	result->paths = parse.paths;
-	result->dropped_lines = parse.dropped;
-	*out = result;
-	return 0;
+	return parse_finish(&parse, out);
 }
 
 void maps_result_free(struct maps_result *result)
@@ -292,7 +419,11 @@ static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct map
 	fd = openat(dirfd, proc_path(path, pid, "maps", -1), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	r = maps_parse_fd(fd, buf, size, out);
+	/* The query names only the mappings that may be ours; procfs
+	 * without it (before 6.11), and fixture files, are read as text. */
+	r = maps_query_fd(fd, buf, size, out);
+	if (r == -ENOTTY || r == -EINVAL)
+		r = maps_parse_fd(fd, buf, size, out);
 	close(fd);
 	if (r < 0 || !*out)
 		return r;

@@ -30,6 +30,11 @@ struct maps_line {
 /* Whether a path as the kernel prints it ends in " (deleted)". */
 bool maps_path_deleted(const char *path, size_t len);
 
+/* The class of a mapping of path (len bytes, unescaped or as maps text
+ * writes it: the prefixes and suffixes looked for read the same), shared
+ * or private; *sysv_key is set for MAPS_SYSV. */
+int maps_class(const char *path, size_t len, bool shared, uint32_t *sysv_key);
+
 /* Parses one maps line (no '\n').  Returns its enum maps_class (MAPS_NONE
  * for anything that is no IPC object) or -EBADMSG. */
 int maps_parse_line(const char *text, size_t len, struct maps_line *out);
@@ -59,6 +64,11 @@ struct maps_result {
 /* Parses a maps text from fd into a new result (NULL when the text holds
  * no IPC object).  buf as for read_lines (proc_root.h).  Returns 0 or -errno. */
 int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out);
+/* The same from an open /proc/<pid>/maps through PROCMAP_QUERY, with buf
+ * (size bytes, up to PATH_MAX used) holding one name at a time: a path as
+ * its fd link reads, unescaped.  -ENOTTY or -EINVAL where the kernel (or
+ * a plain file) has no such query. */
+int maps_query_fd(int fd, char *buf, size_t size, struct maps_result **out);
 void maps_result_free(struct maps_result *result);
 
 /* The maps of every scanned process (by index), once all are read or

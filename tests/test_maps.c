@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/shm.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -209,6 +211,147 @@ static void test_long_line(void **state)
 	assert_string_equal(r->objects[1].path, "/memfd:last (deleted)");
 	assert_int_equal(r->dropped_lines, 1);
 	maps_result_free(r);
+}
+
+/* The object of class and path in r, or NULL. */
+static const struct maps_object *find_object(const struct maps_result *r, int class,
+					     const char *path)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_objects; i++)
+		if (r->objects[i].class == class && strcmp(r->objects[i].path, path) == 0)
+			return &r->objects[i];
+	return NULL;
+}
+
+static struct maps_result *self_maps(bool query)
+{
+	struct maps_result *r = NULL;
+	char *buf = malloc(READ_LINES_BUF);
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+
+	assert_non_null(buf);
+	assert_true(fd >= 0);
+	assert_int_equal(query ? maps_query_fd(fd, buf, READ_LINES_BUF, &r)
+			       : maps_parse_fd(fd, buf, READ_LINES_BUF, &r), 0);
+	close(fd);
+	free(buf);
+	return r;
+}
+
+static void *map_fd(int fd, size_t size, int flags)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, flags, fd, 0);
+
+	assert_true(p != MAP_FAILED);
+	return p;
+}
+
+/* PROCMAP_QUERY on this process's own mappings finds what its maps text
+ * does, object for object; names come as their fd links read them. */
+static void test_query_matches_text(void **state)
+{
+	static const char odd_name[] = "a\nb\\c";	/* a, newline, b, backslash, c */
+	char link[PATH_MAX], path[128], shm_name[64];
+	struct maps_result *text, *query;
+	void *maps[7];
+	int memfd, private_fd, literal_fd, shm_fd, zero_fd, shmid;
+	ssize_t n;
+	size_t i;
+
+	(void)state;
+	memfd = memfd_create(odd_name, MFD_CLOEXEC);
+	private_fd = memfd_create("private", MFD_CLOEXEC);
+	/* a name holding the four bytes maps text writes for a newline */
+	literal_fd = memfd_create("x\\012y", MFD_CLOEXEC);
+	snprintf(shm_name, sizeof(shm_name), "/ipcfs-test-maps-%d", (int)getpid());
+	shm_fd = shm_open(shm_name, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	zero_fd = open("/dev/zero", O_RDWR | O_CLOEXEC);
+	shmid = shmget(IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	assert_true(memfd >= 0 && private_fd >= 0 && literal_fd >= 0 && shm_fd >= 0 &&
+		    zero_fd >= 0 && shmid >= 0);
+	assert_int_equal(ftruncate(memfd, 8192), 0);
+	assert_int_equal(ftruncate(private_fd, 4096), 0);
+	assert_int_equal(ftruncate(literal_fd, 4096), 0);
+	assert_int_equal(ftruncate(shm_fd, 4096), 0);
+	maps[0] = map_fd(memfd, 8192, MAP_SHARED);
+	maps[1] = map_fd(memfd, 4096, MAP_SHARED);	/* folded with the first */
+	maps[2] = map_fd(private_fd, 4096, MAP_PRIVATE);
+	maps[3] = map_fd(literal_fd, 4096, MAP_SHARED);
+	maps[4] = map_fd(shm_fd, 4096, MAP_PRIVATE);
+	maps[5] = map_fd(-1, 4096, MAP_SHARED | MAP_ANONYMOUS);
+	maps[6] = map_fd(zero_fd, 4096, MAP_PRIVATE);	/* no one's */
+	assert_true(shmat(shmid, NULL, 0) != (void *)-1);
+	assert_int_equal(shmctl(shmid, IPC_RMID, NULL), 0);
+	shm_unlink(shm_name);
+
+	query = self_maps(true);
+	text = self_maps(false);
+	assert_non_null(query);
+	assert_non_null(text);
+	/* The one name whose text reads otherwise: maps writes its "\012"
+	 * as it writes a newline. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", literal_fd);
+	n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_non_null(find_object(query, MAPS_MEMFD, link));
+	assert_non_null(find_object(text, MAPS_MEMFD, "/memfd:x\ny (deleted)"));
+	assert_int_equal(query->n_objects, text->n_objects);
+	for (i = 0; i < query->n_objects; i++) {
+		const struct maps_object *q = &query->objects[i], *t = &text->objects[i];
+
+		assert_int_equal(q->class, t->class);
+		assert_int_equal(q->access, t->access);
+		assert_int_equal(q->dev, t->dev);
+		assert_int_equal(q->ino, t->ino);
+		assert_int_equal(q->start, t->start);
+		assert_int_equal(q->length, t->length);
+		assert_int_equal(q->sysv_key, t->sysv_key);
+		if (strcmp(q->path, link) != 0)
+			assert_string_equal(q->path, t->path);
+	}
+	/* Each kind of mapping is there, as its fd link reads. */
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", memfd);
+	n = readlink(path, link, sizeof(link) - 1);
+	assert_true(n > 0);
+	link[n] = '\0';
+	assert_string_equal(link, "/memfd:a\nb\\c (deleted)");
+	assert_int_equal(find_object(query, MAPS_MEMFD, link)->length, 8192 + 4096);
+	assert_int_equal(find_object(query, MAPS_MEMFD, link)->access,
+			 IPC_ACCESS_R | IPC_ACCESS_W);
+	assert_non_null(find_object(query, MAPS_MEMFD, "/memfd:private (deleted)"));
+	snprintf(path, sizeof(path), "/dev/shm%s (deleted)", shm_name);
+	assert_non_null(find_object(query, MAPS_SHM, path));
+	assert_non_null(find_object(query, MAPS_SYSV, "/SYSV00000000 (deleted)"));
+	assert_int_equal(find_object(query, MAPS_ANONSHM, "/dev/zero (deleted)")->start,
+			 (uintptr_t)maps[5]);
+
+	maps_result_free(query);
+	maps_result_free(text);
+	munmap(maps[0], 8192);
+	for (i = 1; i < 7; i++)
+		munmap(maps[i], 4096);
+	close(memfd);
+	close(private_fd);
+	close(literal_fd);
+	close(shm_fd);
+	close(zero_fd);
+}
+
+/* A plain file has no query: the caller reads it as text. */
+static void test_query_plain_file(void **state)
+{
+	struct maps_result *r = NULL;
+	char buf[256];
+	int fd = open("fixtures/maps/basic.maps", O_RDONLY | O_CLOEXEC);
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(maps_query_fd(fd, buf, sizeof(buf), &r), -ENOTTY);
+	assert_null(r);
+	close(fd);
 }
 
 static const char *info(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind kind,
@@ -416,6 +559,8 @@ int main(void)
 		cmocka_unit_test(test_fold_unsorted),
 		cmocka_unit_test(test_kernel_escapes),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_query_matches_text),
+		cmocka_unit_test(test_query_plain_file),
 		fixture_shm_test(test_memfd_mappings),
 		fixture_shm_test(test_shm),
 		fixture_shm_test(test_mqueue),

@@ -459,9 +459,10 @@ cm_stop reuse
 # ======================================================================
 section "a memfd name the kernel escapes in maps, reached only by mapping"
 # ======================================================================
-# maps writes the newline of "a<newline>b\c d" as \012 (and the backslash
-# as itself); ipcfs shows the name as the fd holder's link reads, escaped
-# once: the same path for both
+# maps text writes the newline of "a<newline>b\c d" as \012 (and the
+# backslash as itself), PROCMAP_QUERY (kernels from 6.11, where ipcfs uses
+# it) gives the raw name; ipcfs shows the name as the fd holder's link
+# reads, escaped once: the same path for both
 CHANMAKER=$SHMMAKER cm_start nm names
 declare -A NM_X=()
 while read -r what rest; do
