@@ -82,14 +82,14 @@ static int charge(struct handle_table *t, uid_t uid, size_t len)
 	return 0;
 }
 
-/* Under lock: what file held goes back to its uid. */
-static void uncharge(struct handle_table *t, const struct rendered *file)
+/* Under lock: len bytes go back to uid. */
+static void uncharge(struct handle_table *t, uid_t uid, size_t len)
 {
-	struct uid_charge *c = charge_of(t, file->charged);
+	struct uid_charge *c = charge_of(t, uid);
 
 	if (!c)
 		return;
-	c->bytes -= file->len < c->bytes ? file->len : c->bytes;
+	c->bytes -= len < c->bytes ? len : c->bytes;
 	if (!c->bytes)
 		*c = t->charges[--t->n_charges];
 }
@@ -190,12 +190,29 @@ void handles_release(struct handle_table *t, uint64_t id)
 		for (p = key_bucket(t, &file->key); *p != file; p = &(*p)->next_by_key)
 			;
 		*p = file->next_by_key;
-		uncharge(t, file);
+		uncharge(t, file->charged, file->len);
 		refs = --file->refs;
 	}
 	pthread_mutex_unlock(&t->lock);
 	if (!refs)
 		drop(file);
+}
+
+int handles_charge(struct handle_table *t, uid_t uid, size_t len)
+{
+	int r;
+
+	pthread_mutex_lock(&t->lock);
+	r = charge(t, uid, len);
+	pthread_mutex_unlock(&t->lock);
+	return r;
+}
+
+void handles_uncharge(struct handle_table *t, uid_t uid, size_t len)
+{
+	pthread_mutex_lock(&t->lock);
+	uncharge(t, uid, len);
+	pthread_mutex_unlock(&t->lock);
 }
 
 size_t handles_charged(struct handle_table *t, uid_t uid)

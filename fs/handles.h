@@ -63,5 +63,10 @@ void handles_put(struct handle_table *table, struct rendered *file);
 /* Drops one open; the last one unlinks the rendering at once, so it is no
  * longer found and a second release cannot take a reader's reference. */
 void handles_release(struct handle_table *table, uint64_t id);
+/* Charges len bytes held elsewhere (an events reader's backlog) to uid
+ * within the same limit: 0, -EMFILE or -ENOMEM.  Paired with
+ * handles_uncharge. */
+int handles_charge(struct handle_table *table, uid_t uid, size_t len);
+void handles_uncharge(struct handle_table *table, uid_t uid, size_t len);
 /* Bytes held in renderings charged to uid. */
 size_t handles_charged(struct handle_table *table, uid_t uid);

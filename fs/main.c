@@ -240,6 +240,7 @@ int main(int argc, char *argv[])
 		goto out_args;
 	}
 	handles_init(&fs.handles, (size_t)options.max_user_mb << 20);
+	events_init(&fs.events, &fs.cache, &fs.handles);
 	fs.nodes = nodes_new();
 	first = fs.nodes ? snapcache_acquire(&fs.cache) : NULL;
 	if (!first) {
@@ -281,6 +282,7 @@ out_signals:
 out_session:
 	fuse_session_destroy(se);
 out_cache:
+	events_destroy(&fs.events);
 	nodes_free(fs.nodes);
 	handles_destroy(&fs.handles);
 	snapcache_destroy(&fs.cache);

@@ -12,6 +12,7 @@ enum node_type {
 	NODE_ROOT = 1,
 	NODE_SELF,
 	NODE_CHANNELS,
+	NODE_EVENTS,		/* a stream of changes, per open */
 	NODE_PROC,		/* <pid>/ */
 	NODE_COMM,		/* <pid>/comm */
 	NODE_PROC_CHANNELS,	/* <pid>/channels */

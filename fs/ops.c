@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "kernel_caps.h"
 #include "render.h"
 #include "tree.h"
+#include "viewer.h"
 
 static int hash_child(void *ctx, const struct tree_child *child)
 {
@@ -96,26 +98,6 @@ static void request_end(struct request *rq)
 	snapcache_release(rq->held);
 }
 
-/* Who asks, and what the procfs would show them of other processes. */
-struct viewer {
-	const struct fuse_ctx *ctx;
-	gid_t groups[256];
-	int n_groups;
-	bool hides;	/* hidepid: processes this caller may not enter are hidden */
-};
-
-static bool viewer_in_group(const struct viewer *v, gid_t gid)
-{
-	int i;
-
-	if (v->ctx->gid == gid)
-		return true;
-	for (i = 0; i < v->n_groups; i++)
-		if (v->groups[i] == gid)
-			return true;
-	return false;
-}
-
 /* Fills v for the caller of req.  Its groups are asked of the kernel only
  * where they matter: a caller other than root, when with_groups or when
  * the procfs hides processes. */
@@ -123,28 +105,18 @@ static void viewer_init(struct viewer *v, fuse_req_t req, bool with_groups)
 {
 	const struct proc_hidepid *hidepid = snapcache_hidepid(&fs_of(req)->cache);
 
-	v->ctx = fuse_req_ctx(req);
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+
+	v->uid = ctx->uid;
+	v->gid = ctx->gid;
 	v->n_groups = 0;
 	v->hides = false;
-	if (v->ctx->uid == 0 || (!with_groups && !hidepid->hides))
+	if (v->uid == 0 || (!with_groups && !hidepid->hides))
 		return;
-	v->n_groups = fuse_req_getgroups(req, 256, v->groups);
-	if (v->n_groups < 0 || v->n_groups > 256)
-		v->n_groups = v->n_groups < 0 ? 0 : 256;
+	v->n_groups = fuse_req_getgroups(req, VIEWER_MAX_GROUPS, v->groups);
+	if (v->n_groups < 0 || v->n_groups > VIEWER_MAX_GROUPS)
+		v->n_groups = v->n_groups < 0 ? 0 : VIEWER_MAX_GROUPS;
 	v->hides = hidepid->hides && !(hidepid->has_gid && viewer_in_group(v, hidepid->gid));
-}
-
-/* Whether the caller could enter proc's directory (execute on its mode),
- * as the kernel decides under default_permissions. */
-static bool may_enter(const struct viewer *v, const struct ipc_process *proc)
-{
-	if (v->ctx->uid == 0)
-		return true;
-	if (v->ctx->uid == proc->fd_owner)
-		return proc->fd_mode & S_IXUSR;
-	if (viewer_in_group(v, proc->fd_group))
-		return proc->fd_mode & S_IXGRP;
-	return proc->fd_mode & S_IXOTH;
 }
 
 /* What a rendering of a file of type depends on besides the file and the
@@ -155,21 +127,14 @@ static uint64_t viewer_signature(const struct viewer *v, enum node_type type)
 	uint64_t h = 0xcbf29ce484222325u;
 	int i;
 
-	if (type == NODE_CHANNELS ? v->ctx->uid == 0 : !v->hides)
+	if (type == NODE_CHANNELS ? v->uid == 0 : !v->hides)
 		return 0;
-	h = (h ^ v->ctx->uid) * 0x100000001b3u;
-	h = (h ^ v->ctx->gid) * 0x100000001b3u;
+	h = (h ^ v->uid) * 0x100000001b3u;
+	h = (h ^ v->gid) * 0x100000001b3u;
 	h = (h ^ v->hides) * 0x100000001b3u;
 	for (i = 0; i < v->n_groups; i++)
 		h = (h ^ v->groups[i]) * 0x100000001b3u;
 	return h | 1;
-}
-
-static bool viewer_shows(const void *ctx, const struct ipc_process *proc)
-{
-	const struct viewer *v = ctx;
-
-	return !v->hides || may_enter(v, proc);
 }
 
 /* Under hidepid, a <pid>/ or a link naming a process the caller may not
@@ -181,12 +146,12 @@ static bool hidden_child(const struct viewer *v, const struct ipc_snapshot *snap
 		return false;
 	switch (c->key.type) {
 	case NODE_PROC:
-		return !may_enter(v, c->target.proc);
+		return !viewer_may_enter(v, c->target.proc);
 	case NODE_PEER:
 	case NODE_SYSV_MEMBER:
-		return !may_enter(v, ipc_endpoint_process(snap, c->target.peer));
+		return !viewer_may_enter(v, ipc_endpoint_process(snap, c->target.peer));
 	case NODE_PIDFD_TARGET:
-		return !may_enter(v, c->target.pidfd_target);
+		return !viewer_may_enter(v, c->target.pidfd_target);
 	default:
 		return false;
 	}
@@ -466,6 +431,12 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		fuse_reply_err(req, EROFS);
 		return;
 	}
+	/* events: a stream per open, filtered with the opener's rights */
+	if (nodes_key(fs_of(req)->nodes, ino, &rq.key) == 0 && rq.key.type == NODE_EVENTS) {
+		viewer_init(&viewer, req, true);
+		events_open(&fs_of(req)->events, req, &viewer, fi);
+		return;
+	}
 	if (request_begin(req, ino, FOR_CONTENT, &rq) < 0)
 		return;
 	/* channels: only the rows of processes the caller may enter; under
@@ -486,7 +457,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		render_channels_header(&tb);
 		for (p = 0; p < rq.snap->n_processes; p++)
 			if (rq.snap->processes[p].n_endpoints &&
-			    may_enter(&viewer, &rq.snap->processes[p]))
+			    viewer_may_enter(&viewer, &rq.snap->processes[p]))
 				render_channels_rows(rq.snap, &rq.snap->processes[p], &view, &tb);
 		break;
 	case NODE_PROC_CHANNELS:
@@ -513,7 +484,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	}
 	data = textbuf_steal(&tb, &len);
-	id = handles_add(&rq.fs->handles, &key, viewer.ctx->uid, data, len);
+	id = handles_add(&rq.fs->handles, &key, viewer.uid, data, len);
 	if (id < 0) {
 		fuse_reply_err(req, (int)-id);
 		return;
@@ -526,9 +497,14 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 		       struct fuse_file_info *fi)
 {
 	struct handle_table *handles = &fs_of(req)->handles;
-	struct rendered *file = handles_get(handles, fi->fh);
+	struct rendered *file;
 
 	(void)ino;
+	if (fi->fh & EVENTS_FH_BIT) {
+		events_read(&fs_of(req)->events, req, size, fi);
+		return;
+	}
+	file = handles_get(handles, fi->fh);
 	if (!file)
 		fuse_reply_err(req, EBADF);
 	else if (offset < 0 || (size_t)offset >= file->len)
@@ -543,8 +519,25 @@ static void ipcfs_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t offset
 static void ipcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	handles_release(&fs_of(req)->handles, fi->fh);
+	if (fi->fh & EVENTS_FH_BIT)
+		events_release(&fs_of(req)->events, fi->fh);
+	else
+		handles_release(&fs_of(req)->handles, fi->fh);
 	fuse_reply_err(req, 0);
+}
+
+/* A rendered file is always readable; an events file when lines wait. */
+static void ipcfs_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
+		       struct fuse_pollhandle *ph)
+{
+	(void)ino;
+	if (fi->fh & EVENTS_FH_BIT) {
+		events_poll(&fs_of(req)->events, req, fi, ph);
+		return;
+	}
+	if (ph)
+		fuse_pollhandle_destroy(ph);
+	fuse_reply_poll(req, POLLIN | POLLRDNORM);
 }
 
 /* ENOSYS tells a kernel that offered FUSE_CAP_NO_OPENDIR_SUPPORT to skip
@@ -577,8 +570,17 @@ static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 	ipcfs_want_kernel_caps(conn);
 }
 
+/* Unmount: kept events reads are answered while replies can still go. */
+static void ipcfs_destroy(void *userdata)
+{
+	struct ipcfs *fs = userdata;
+
+	events_shutdown(&fs->events);
+}
+
 const struct fuse_lowlevel_ops ipcfs_ops = {
 	.init = ipcfs_init,
+	.destroy = ipcfs_destroy,
 	.lookup = ipcfs_lookup,
 	.forget = ipcfs_forget,
 	.forget_multi = ipcfs_forget_multi,
@@ -587,6 +589,7 @@ const struct fuse_lowlevel_ops ipcfs_ops = {
 	.open = ipcfs_open,
 	.read = ipcfs_read,
 	.release = ipcfs_release,
+	.poll = ipcfs_poll,
 	.opendir = ipcfs_opendir,
 	.readdir = ipcfs_readdir,
 	.readdirplus = ipcfs_readdirplus,

@@ -2,6 +2,7 @@
 #pragma once
 #include <fuse_lowlevel.h>
 
+#include "events.h"
 #include "handles.h"
 #include "nodes.h"
 #include "snapcache.h"
@@ -10,6 +11,7 @@ struct ipcfs {
 	struct snapcache cache;
 	struct node_table *nodes;
 	struct handle_table handles;
+	struct events events;		/* MNT/events readers */
 	double ttl;		/* entry and attribute timeouts, as the snapshot's */
 };
 

@@ -11,16 +11,16 @@ static void put_escaped(struct textbuf *tb, const char *s, unsigned char below)
 	textbuf_escaped(tb, s, strlen(s), below);
 }
 
-/* "<pid>:<name>" for each peer the view shows, separated by sep; "-" for
- * none. */
-static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		      const struct peer_view *view, const char *sep, unsigned char below,
-		      struct textbuf *tb)
+/* "<pid>:<name>" for each of the peers (endpoint indexes) the view shows,
+ * separated by sep; "-" for none.  How many were shown. */
+static size_t put_peer_list(const struct ipc_snapshot *snap, const uint32_t *peers, size_t n,
+			    const struct peer_view *view, const char *sep, unsigned char below,
+			    struct textbuf *tb)
 {
-	uint32_t i, shown = 0;
+	size_t i, shown = 0;
 
-	for (i = 0; i < ep->n_peers; i++) {
-		const struct ipc_endpoint *peer = ipc_endpoint_peer(snap, ep, i);
+	for (i = 0; i < n; i++) {
+		const struct ipc_endpoint *peer = &snap->endpoints[peers[i]];
 
 		if (view && !view->shows(view->ctx, ipc_endpoint_process(snap, peer)))
 			continue;
@@ -32,6 +32,14 @@ static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint
 	}
 	if (!shown)
 		textbuf_puts(tb, "-");
+	return shown;
+}
+
+static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		      const struct peer_view *view, const char *sep, unsigned char below,
+		      struct textbuf *tb)
+{
+	put_peer_list(snap, snap->peers + ep->first_peer, ep->n_peers, view, sep, below, tb);
 }
 
 void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
@@ -71,6 +79,33 @@ void render_channels_header(struct textbuf *tb)
 	textbuf_puts(tb, "KIND\tPID\tCOMM\tNAME\tACCESS\tID\tPEERS\tDETAIL\n");
 }
 
+/* KIND PID COMM NAME, tab-separated: the start of a channels row and the
+ * endpoint's part of an events line. */
+static void put_endpoint_fields(const struct ipc_process *proc, const struct ipc_endpoint *ep,
+				struct textbuf *tb)
+{
+	textbuf_puts(tb, ipc_kind_dir(ep->kind));
+	textbuf_puts(tb, "\t");
+	textbuf_put_u64(tb, (uint64_t)proc->pid);
+	textbuf_puts(tb, "\t");
+	put_escaped(tb, proc->comm, FIELD_BELOW);
+	textbuf_puts(tb, "\t");
+	put_escaped(tb, ep->name, FIELD_BELOW);
+}
+
+/* The DETAIL field and the end of the line; detail is scratch. */
+static void put_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		       struct textbuf *detail, struct textbuf *tb)
+{
+	detail->len = 0;
+	ipc_endpoint_detail(snap, ep, detail);
+	if (detail->len)
+		textbuf_escaped(tb, detail->data, detail->len, FIELD_BELOW);
+	else
+		textbuf_puts(tb, "-");
+	textbuf_puts(tb, "\n");
+}
+
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
 			  const struct peer_view *view, struct textbuf *tb)
 {
@@ -81,13 +116,7 @@ void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_proc
 	for (i = 0; i < proc->n_endpoints; i++) {
 		const struct ipc_endpoint *ep = &snap->endpoints[proc->first_endpoint + i];
 
-		textbuf_puts(tb, ipc_kind_dir(ep->kind));
-		textbuf_puts(tb, "\t");
-		textbuf_put_u64(tb, (uint64_t)proc->pid);
-		textbuf_puts(tb, "\t");
-		put_escaped(tb, proc->comm, FIELD_BELOW);
-		textbuf_puts(tb, "\t");
-		put_escaped(tb, ep->name, FIELD_BELOW);
+		put_endpoint_fields(proc, ep, tb);
 		textbuf_puts(tb, "\t");
 		textbuf_puts(tb, ipc_access_text(ep->access));
 		textbuf_puts(tb, "\t");
@@ -95,13 +124,27 @@ void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_proc
 		textbuf_puts(tb, "\t");
 		put_peers(snap, ep, view, ",", FIELD_BELOW, tb);
 		textbuf_puts(tb, "\t");
-		detail.len = 0;
-		ipc_endpoint_detail(snap, ep, &detail);
-		if (detail.len)
-			textbuf_escaped(tb, detail.data, detail.len, FIELD_BELOW);
-		else
-			textbuf_puts(tb, "-");
-		textbuf_puts(tb, "\n");
+		put_detail(snap, ep, &detail, tb);
 	}
 	textbuf_free(&detail);
+}
+
+bool render_event(const struct timespec *when, const struct ipc_change *change,
+		  const struct peer_view *view, struct textbuf *detail, struct textbuf *tb)
+{
+	size_t start = tb->len, shown;
+
+	textbuf_printf(tb, "%lld.%09ld\t%c\t", (long long)when->tv_sec, when->tv_nsec,
+		       change->sign);
+	put_endpoint_fields(ipc_endpoint_process(change->snap, change->ep), change->ep, tb);
+	textbuf_puts(tb, "\t");
+	shown = put_peer_list(change->snap, change->peers, change->n_peers, view, ",", FIELD_BELOW,
+			      tb);
+	if (!change->whole && !shown) {
+		tb->len = start;
+		return false;
+	}
+	textbuf_puts(tb, "\t");
+	put_detail(change->snap, change->ep, detail, tb);
+	return true;
 }

@@ -18,3 +18,10 @@ void render_channels_header(struct textbuf *tb);
 /* One row per endpoint of proc. */
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
 			  const struct peer_view *view, struct textbuf *tb);
+/* One MNT/events line for change, escaped as channels rows are:
+ * TIME SIGN KIND PID COMM NAME PEERS DETAIL, TIME when (the build time of
+ * the snapshot the change is seen in), PEERS those the change names that
+ * view shows.  A change of peers none of which view shows appends
+ * nothing: false.  detail is scratch for the caller to keep. */
+bool render_event(const struct timespec *when, const struct ipc_change *change,
+		  const struct peer_view *view, struct textbuf *detail, struct textbuf *tb);

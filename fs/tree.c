@@ -13,7 +13,7 @@ struct dir {
 	const struct target *t;
 };
 
-#define MAX_FIXED 3
+#define MAX_FIXED 4
 /* The other children's cookies follow the fixed ones': this plus their
  * order key (below 2^62, so a cookie fits a positive off_t). */
 #define VARIABLE_COOKIE (TREE_FIRST_COOKIE + MAX_FIXED)
@@ -421,11 +421,12 @@ static bool nth_sysv_member(const struct dir *d, size_t i, struct tree_child *c)
 static const struct node_type_desc node_types[] = {
 	[NODE_ROOT] = { .mode = DIR_MODE,
 			.fixed = { { "self", NODE_SELF }, { "channels", NODE_CHANNELS },
-				   { "sysv", NODE_SYSV_ROOT } },
+				   { "events", NODE_EVENTS }, { "sysv", NODE_SYSV_ROOT } },
 			.count = count_processes, .nth = nth_process,
 			.find = find_process, .in_order = true },
 	[NODE_SELF] = { .mode = LINK_MODE },
 	[NODE_CHANNELS] = { .mode = FILE_MODE },
+	[NODE_EVENTS] = { .mode = FILE_MODE },
 	[NODE_PROC] = { .mode = DIR_MODE, .guard = GUARD_PROCESS,
 			.fixed = { { "comm", NODE_COMM }, { "channels", NODE_PROC_CHANNELS } },
 			.count = count_kinds, .nth = nth_kind, .find = find_kind,
@@ -650,7 +651,8 @@ static int resolve_sysv(const struct ipc_snapshot *snap, const struct node_key *
 int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key, struct target *t)
 {
 	*t = (struct target){0};
-	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS)
+	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS ||
+	    key->type == NODE_EVENTS)
 		return 0;
 	if (key->type >= NODE_SYSV_ROOT)
 		return resolve_sysv(snap, key, t);

@@ -47,10 +47,10 @@ static int identity_order(const struct ipc_snapshot *sa, const struct ipc_endpoi
 	return c ? c : object_order(a, b);
 }
 
-static int report(struct differ *d, char sign, const struct ipc_snapshot *snap,
+static int report(struct differ *d, char sign, bool whole, const struct ipc_snapshot *snap,
 		  const struct ipc_endpoint *ep, const uint32_t *peers, size_t n_peers)
 {
-	const struct ipc_change change = { .sign = sign, .snap = snap, .ep = ep,
+	const struct ipc_change change = { .sign = sign, .whole = whole, .snap = snap, .ep = ep,
 					   .peers = peers, .n_peers = n_peers };
 
 	return d->fn(d->ctx, &change);
@@ -59,7 +59,7 @@ static int report(struct differ *d, char sign, const struct ipc_snapshot *snap,
 static int whole(struct differ *d, char sign, const struct ipc_snapshot *snap,
 		 const struct ipc_endpoint *ep)
 {
-	return report(d, sign, snap, ep, snap->peers + ep->first_peer, ep->n_peers);
+	return report(d, sign, true, snap, ep, snap->peers + ep->first_peer, ep->n_peers);
 }
 
 /* One endpoint in both: the peers it lost, then those it gained. */
@@ -84,8 +84,8 @@ static int peers_changed(struct differ *d, const struct ipc_endpoint *a,
 		else
 			i++, j++;
 	}
-	r = n_lost ? report(d, '-', d->old, a, d->lost, n_lost) : 0;
-	return r || !n_gained ? r : report(d, '+', d->new, b, d->gained, n_gained);
+	r = n_lost ? report(d, '-', false, d->old, a, d->lost, n_lost) : 0;
+	return r || !n_gained ? r : report(d, '+', false, d->new, b, d->gained, n_gained);
 }
 
 int ipc_snapshot_diff(const struct ipc_snapshot *old, const struct ipc_snapshot *new,

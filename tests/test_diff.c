@@ -75,7 +75,8 @@ static void fake_done(struct fake *f)
 	}
 }
 
-/* The changes, one line each: "<sign> <pid>/<start>:<name> <peers>". */
+/* The changes, one line each: "<sign> <pid>/<start>:<name> <peers>", the
+ * sign followed by p for a change of peers only. */
 static char out[4096];
 
 static int note(void *ctx, const struct ipc_change *c)
@@ -84,7 +85,8 @@ static int note(void *ctx, const struct ipc_change *c)
 	size_t i, len = strlen(out);
 
 	(void)ctx;
-	len += (size_t)snprintf(out + len, sizeof(out) - len, "%c %d/%llu:%s", c->sign, proc->pid,
+	len += (size_t)snprintf(out + len, sizeof(out) - len, "%c%s %d/%llu:%s", c->sign,
+				c->whole ? "" : "p", proc->pid,
 				(unsigned long long)proc->start_time, c->ep->name);
 	for (i = 0; i < c->n_peers; i++) {
 		const struct ipc_endpoint *peer = &c->snap->endpoints[c->peers[i]];
@@ -144,11 +146,11 @@ static void test_peer_gained_and_lost(void **state)
 	pipe_pair(&apart, false);
 	pipe_pair(&linked, true);
 	assert_string_equal(diff(&apart, &linked),
-			    "+ 10/100:3 20:4\n"
-			    "+ 20/200:4 10:3\n");
+			    "+p 10/100:3 20:4\n"
+			    "+p 20/200:4 10:3\n");
 	assert_string_equal(diff(&linked, &apart),
-			    "- 10/100:3 20:4\n"
-			    "- 20/200:4 10:3\n");
+			    "-p 10/100:3 20:4\n"
+			    "-p 20/200:4 10:3\n");
 }
 
 /* Only the peers that changed are named; a listener keeps one client and
@@ -172,8 +174,8 @@ static void test_only_changed_peers(void **state)
 	fake_link(&new, l, c3);
 	fake_done(&new);
 	assert_string_equal(diff(&old, &new),
-			    "- 10/100:3 30:3\n"
-			    "+ 10/100:3 40:3\n"
+			    "-p 10/100:3 30:3\n"
+			    "+p 10/100:3 40:3\n"
 			    "- 30/300:3 10:3\n"
 			    "+ 40/400:3 10:3\n");
 }
@@ -193,8 +195,8 @@ static void test_pid_reuse(void **state)
 	fake_ep(&new, 20, 900, IPC_EVENTFD, 5, 9);
 	fake_done(&new);
 	assert_string_equal(diff(&old, &new),
-			    "- 10/100:3 20:4\n"
-			    "+ 10/100:3 20:4\n"
+			    "-p 10/100:3 20:4\n"
+			    "+p 10/100:3 20:4\n"
 			    "- 20/200:4 10:3\n"
 			    "- 20/200:5 -\n"
 			    "+ 20/900:4 10:3\n"
@@ -233,8 +235,8 @@ static void test_peer_fd_reused(void **state)
 	fake_ep(&new, 20, 200, IPC_EVENTFD, 5, 9);
 	fake_done(&new);
 	assert_string_equal(diff(&old, &new),
-			    "- 10/100:3 20:4\n"
-			    "+ 10/100:3 10:4\n"
+			    "-p 10/100:3 20:4\n"
+			    "+p 10/100:3 10:4\n"
 			    "+ 10/100:4 10:3\n"
 			    "- 20/200:4 10:3\n"
 			    "+ 20/200:4 -\n");

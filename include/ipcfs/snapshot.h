@@ -216,6 +216,8 @@ const struct ipc_process *ipc_pidfd_target(const struct ipc_snapshot *snap,
  * object is one endpoint vanishing and another appearing. */
 struct ipc_change {
 	char sign;			/* '+' or '-' */
+	bool whole;			/* the endpoint came or went (else only
+					   some of its peers) */
 	const struct ipc_snapshot *snap;
 	const struct ipc_endpoint *ep;
 	const uint32_t *peers;		/* endpoint indexes in snap, in its order:

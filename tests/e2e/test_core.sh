@@ -65,10 +65,11 @@ who() { WHO="$1 (${PROC_TAG[$1]}/${PROC_ROLE[$1]})"; }
 section "MNT/ and self"
 # ======================================================================
 t_ls_root "ls MNT lists every process that has an endpoint"
-t_is "${LISTED[self]:-}${LISTED[channels]:-}" "11" "ls MNT lists self and channels"
+t_is "${LISTED[self]:-}${LISTED[channels]:-}${LISTED[events]:-}" "111" \
+	"ls MNT lists self, channels and events"
 odd_names=
-for e in $LS_ROOT; do [[ $e =~ ^([0-9]+|self|channels|sysv)$ ]] || odd_names+=" $e"; done
-t_is "$odd_names" "" "ls MNT holds only pids, self, channels (and sysv)"
+for e in $LS_ROOT; do [[ $e =~ ^([0-9]+|self|channels|events|sysv)$ ]] || odd_names+=" $e"; done
+t_is "$odd_names" "" "ls MNT holds only pids, self, channels, events (and sysv)"
 idle=${TAG_ROLE_PID[idle/idle]}
 t_is "${LISTED[$idle]:-not listed}" "not listed" "ls MNT does not list a process without endpoints ($idle)"
 t_is "$(find "$MNT/self" "$MNT/channels" -maxdepth 0 -printf '%y' 2>&1)" "lf" \

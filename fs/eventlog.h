@@ -1,0 +1,43 @@
+/* One reader's backlog of MNT/events lines, bounded: a reader that falls
+ * behind loses its oldest lines, never the daemon's memory, and reads
+ * "lost N" in a line of its own where they were.  No FUSE and no lock
+ * here (the caller holds one), so the unit tests drive it directly. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* At most this many lines and bytes of text wait per reader: a few
+ * minutes of a busy host's changes, and well under what one user may
+ * hold (each open is charged this much). */
+#define EVENTLOG_MAX_LINES 4096
+#define EVENTLOG_MAX_BYTES ((size_t)256 << 10)
+/* What one open holds at most, charged to its user: the text, and per
+ * line a ring slot, a header and malloc's overhead. */
+#define EVENTLOG_CHARGE (EVENTLOG_MAX_BYTES + EVENTLOG_MAX_LINES * (sizeof(void *) + 48))
+
+struct eventlog_line;
+
+struct eventlog {
+	struct eventlog_line **ring;	/* EVENTLOG_MAX_LINES slots */
+	size_t head, n;			/* lines waiting, from ring[head] */
+	size_t bytes;			/* their text */
+	size_t offset;			/* bytes of ring[head] already read */
+	uint64_t lost_tail;		/* lines lost after the last one waiting */
+	char marker[32];		/* a "lost N" line being read */
+	size_t marker_len, marker_off;
+};
+
+int eventlog_init(struct eventlog *log);
+void eventlog_free(struct eventlog *log);
+/* Appends one line (len bytes, its '\n' included), dropping the oldest
+ * lines not yet begun to stay within the bounds; a line that cannot be
+ * kept (too long, no memory) is itself lost. */
+void eventlog_push(struct eventlog *log, const char *line, size_t len);
+/* Counts one line lost where it would have been appended. */
+void eventlog_lose(struct eventlog *log);
+/* Whether a read would return something. */
+bool eventlog_ready(const struct eventlog *log);
+/* Moves up to size bytes of the stream into buf; how many.  A line may
+ * be split between reads (as in a pipe); the rest of it is never lost. */
+size_t eventlog_read(struct eventlog *log, char *buf, size_t size);
