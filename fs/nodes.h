@@ -15,6 +15,7 @@ enum node_type {
 	NODE_EVENTS,		/* a stream of changes, per open */
 	NODE_PROC,		/* <pid>/ */
 	NODE_COMM,		/* <pid>/comm */
+	NODE_CGROUP,		/* <pid>/cgroup */
 	NODE_PROC_CHANNELS,	/* <pid>/channels */
 	NODE_KIND,		/* <pid>/<kind>/ */
 	NODE_ENDPOINT,		/* <pid>/<kind>/<name>/ */

@@ -465,7 +465,10 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		render_channels_rows(rq.snap, rq.target.proc, &view, &tb);
 		break;
 	case NODE_COMM:
-		render_comm(rq.target.proc, &tb);
+		render_line(rq.target.proc->comm, &tb);
+		break;
+	case NODE_CGROUP:
+		render_line(rq.target.proc->cgroup, &tb);
 		break;
 	case NODE_INFO:
 		render_info(rq.snap, rq.target.ep, &view, &tb);

@@ -68,9 +68,9 @@ void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 	ipc_endpoint_info(snap, ep, tb);
 }
 
-void render_comm(const struct ipc_process *proc, struct textbuf *tb)
+void render_line(const char *value, struct textbuf *tb)
 {
-	put_escaped(tb, proc->comm, INFO_BELOW);
+	put_escaped(tb, value ? value : "-", INFO_BELOW);
 	textbuf_puts(tb, "\n");
 }
 

@@ -1,4 +1,4 @@
-/* Text rendered once per open: info, comm and the channels table. */
+/* Text rendered once per open: info, comm, cgroup and the channels table. */
 #pragma once
 #include <stdbool.h>
 
@@ -13,7 +13,8 @@ struct peer_view {
 
 void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 		 const struct peer_view *view, struct textbuf *tb);
-void render_comm(const struct ipc_process *proc, struct textbuf *tb);
+/* A one-line file (comm, cgroup): value escaped as in info, "-" for none. */
+void render_line(const char *value, struct textbuf *tb);
 void render_channels_header(struct textbuf *tb);
 /* One row per endpoint of proc. */
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,

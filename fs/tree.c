@@ -428,10 +428,12 @@ static const struct node_type_desc node_types[] = {
 	[NODE_CHANNELS] = { .mode = FILE_MODE },
 	[NODE_EVENTS] = { .mode = FILE_MODE },
 	[NODE_PROC] = { .mode = DIR_MODE, .guard = GUARD_PROCESS,
-			.fixed = { { "comm", NODE_COMM }, { "channels", NODE_PROC_CHANNELS } },
+			.fixed = { { "comm", NODE_COMM }, { "cgroup", NODE_CGROUP },
+				   { "channels", NODE_PROC_CHANNELS } },
 			.count = count_kinds, .nth = nth_kind, .find = find_kind,
 			.in_order = true },
 	[NODE_COMM] = { .mode = FILE_MODE },
+	[NODE_CGROUP] = { .mode = FILE_MODE },
 	[NODE_PROC_CHANNELS] = { .mode = FILE_MODE },
 	[NODE_KIND] = { .mode = DIR_MODE, .count = count_endpoints, .nth = nth_endpoint,
 			.find = find_endpoint },
@@ -659,7 +661,7 @@ int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key, st
 	t->proc = ipc_snapshot_process(snap, key->pid);
 	if (!t->proc || t->proc->start_time != key->start)
 		return -ENOENT;
-	if (key->type == NODE_PROC || key->type == NODE_COMM ||
+	if (key->type == NODE_PROC || key->type == NODE_COMM || key->type == NODE_CGROUP ||
 	    key->type == NODE_PROC_CHANNELS || key->type == NODE_KIND)
 		return 0;
 	t->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, key->name);

@@ -189,6 +189,7 @@ fail:
 	free(b.processes);
 	free(b.endpoints);
 	free(b.edges);
+	free(b.interned);
 	if (r < 0) {
 		arena_free(b.arena);
 		free(snap);

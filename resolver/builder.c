@@ -16,6 +16,56 @@ void *builder_state(struct builder *b, const struct kind_module *module)
 	return NULL;
 }
 
+/* FNV-1a: paths are short, and this runs once per process. */
+static size_t hash_bytes(const char *s, size_t n)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
+	return (size_t)h;
+}
+
+/* The slot of s in a set of capacity cap (a power of two): its own, or
+ * the empty one where it belongs. */
+static size_t intern_slot(const char **set, size_t cap, const char *s, size_t n)
+{
+	size_t i = hash_bytes(s, n) & (cap - 1);
+
+	while (set[i] && (strncmp(set[i], s, n) != 0 || set[i][n]))
+		i = (i + 1) & (cap - 1);
+	return i;
+}
+
+const char *builder_intern(struct builder *b, const char *s, size_t n)
+{
+	const char **grown;
+	size_t i, cap;
+
+	/* At most half full, so a probe ends soon. */
+	if (2 * (b->n_interned + 1) > b->cap_interned) {
+		cap = b->cap_interned ? 2 * b->cap_interned : 64;
+		grown = calloc(cap, sizeof(*grown));
+		if (!grown)
+			return NULL;
+		for (i = 0; i < b->cap_interned; i++)
+			if (b->interned[i])
+				grown[intern_slot(grown, cap, b->interned[i],
+						  strlen(b->interned[i]))] = b->interned[i];
+		free(b->interned);
+		b->interned = grown;
+		b->cap_interned = cap;
+	}
+	i = intern_slot(b->interned, b->cap_interned, s, n);
+	if (!b->interned[i]) {
+		b->interned[i] = arena_strndup(b->arena, s, n);
+		if (!b->interned[i])
+			return NULL;
+		b->n_interned++;
+	}
+	return b->interned[i];
+}
+
 long builder_add_endpoint(struct builder *b, const struct ipc_endpoint *ep)
 {
 	struct ipc_endpoint *copy;

@@ -102,9 +102,18 @@ struct builder {
 	size_t n_modules;
 	void **module_state;	/* one per module */
 	struct ipc_snapshot *snap;	/* being built: modules may fill parts */
+	/* Strings many processes share (cgroup paths), once each in the
+	 * arena: an open-addressing set, see builder_intern. */
+	const char **interned;
+	size_t n_interned, cap_interned;
 };
 
 void *builder_state(struct builder *b, const struct kind_module *module);
+
+/* The arena's copy of s[0..n), made on first use and shared by every later
+ * caller with equal bytes; NULL when out of memory.  The set is freed with
+ * the builder (free(b->interned)). */
+const char *builder_intern(struct builder *b, const char *s, size_t n);
 
 /* Appends an endpoint (copied); returns its index or -errno.  An fd's
  * endpoint is named by the fd's number; any other (fd -1) must come with a
@@ -152,7 +161,7 @@ struct sock_ahead *sock_ahead_start(const struct proc_root *root);
 /* sock_source_kernel's dump; refs in ahead's namespace take its records
  * (the first such ref, once) instead of dumping again. */
 int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
-		     const struct netns_ref *refs, size_t n, struct sock_list *lists);
+		     const struct ns_ref *refs, size_t n, struct sock_list *lists);
 /* Waits for its thread and frees it (NULL is nothing). */
 void sock_ahead_free(struct sock_ahead *ahead);
 

@@ -65,7 +65,7 @@ struct holder {
 struct socket_resolve {
 	struct builder *b;
 	struct sock_ahead *ahead;
-	struct netns_ref *refs;
+	struct ns_ref *refs;
 	size_t n_refs, cap_refs;
 	struct sock_list *lists;	/* one per ref */
 	size_t cap_lists;
@@ -157,7 +157,7 @@ static int compare_holder(const void *x, const void *y)
 
 static int compare_ref(const void *x, const void *y)
 {
-	return compare_u64(((const struct netns_ref *)x)->ino, ((const struct netns_ref *)y)->ino);
+	return compare_u64(((const struct ns_ref *)x)->ino, ((const struct ns_ref *)y)->ino);
 }
 
 /* inet addresses as IPv6, v4 mapped, so a tcp4 client pairs with a tcp6
@@ -312,9 +312,9 @@ static int kind_of_unlisted(const struct builder *b, const struct pending_socket
 }
 
 /* The distinct namespaces of the pending sockets not yet in refs. */
-static int add_refs(struct socket_resolve *s, const struct netns_ref *wanted, size_t n_wanted)
+static int add_refs(struct socket_resolve *s, const struct ns_ref *wanted, size_t n_wanted)
 {
-	struct netns_ref *refs;
+	struct ns_ref *refs;
 	size_t i, j, n = s->n_refs;
 
 	if (array_reserve(s->refs, s->cap_refs, s->n_refs + n_wanted + 1) < 0)
@@ -388,7 +388,7 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 }
 
 struct ref_vector {
-	struct netns_ref *items;
+	struct ns_ref *items;
 	size_t count, cap;
 };
 
@@ -396,7 +396,7 @@ static int ref_push(struct ref_vector *v, uint64_t ino, pid_t pid)
 {
 	if (array_reserve(v->items, v->cap, v->count + 1) < 0)
 		return -ENOMEM;
-	v->items[v->count++] = (struct netns_ref){ ino, pid };
+	v->items[v->count++] = (struct ns_ref){ ino, pid };
 	return 0;
 }
 

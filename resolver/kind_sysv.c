@@ -1,11 +1,14 @@
-/* System V segments, queues and semaphore sets of ipcfs's IPC namespace:
- * objects from /proc/sysvipc, and per process involved one endpoint
- * "<class>-<id>" (fd -1).  Involved are: for shm the processes mapping the
- * segment ("/SYSV%08x (deleted)" whose inode is the shmid), cpid and lpid;
- * for msg lspid and lrpid; for sem the last pid operating on each
- * semaphore.  All endpoints of one object peer each other.  A pid the
- * kernel recorded is dropped when its process started after the time of
- * the record (the pid was reused). */
+/* System V segments, queues and semaphore sets of every IPC namespace a
+ * process is in: objects from /proc/sysvipc as each namespace shows it
+ * (read from a visit of it, see snapshot.h, ipc_namespaces), and per
+ * process involved one endpoint "<class>-<id>" (fd -1).  Ids are unique in
+ * a namespace only, so objects are keyed by (namespace, class, id) and a
+ * process is involved only in objects of its own namespace.  Involved are:
+ * for shm the processes mapping the segment ("/SYSV%08x (deleted)" whose
+ * inode is the shmid), cpid and lpid; for msg lspid and lrpid; for sem the
+ * last pid operating on each semaphore.  All endpoints of one object peer
+ * each other.  A pid the kernel recorded is dropped when its process
+ * started after the time of the record (the pid was reused). */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -19,25 +22,33 @@
 #include "sem_pids.h"
 #include "sysvipc.h"
 
-static int compare_object(const void *x, const void *y)
+/* Objects are kept in the order (own namespace first, namespace, class,
+ * id): ipcfs's own come first, as the snapshot shows them, and one binary
+ * search finds any. */
+static int compare_object(const struct ipc_sysv_object *a, const struct ipc_sysv_object *b,
+			  uint64_t own)
 {
-	const struct ipc_sysv_object *a = x, *b = y;
-
+	if (a->ipcns != b->ipcns) {
+		if (a->ipcns == own || b->ipcns == own)
+			return a->ipcns == own ? -1 : 1;
+		return a->ipcns < b->ipcns ? -1 : 1;
+	}
 	if (a->cls != b->cls)
 		return a->cls < b->cls ? -1 : 1;
 	return (a->id > b->id) - (a->id < b->id);
 }
 
-/* The first of objects[0..n) not before (cls, id). */
-static size_t lower_bound(const struct ipc_sysv_object *objects, size_t n, unsigned cls, int id)
+/* The first of objects[0..n) not before (ipcns, cls, id). */
+static size_t lower_bound(const struct ipc_sysv_object *objects, size_t n, uint64_t own,
+			  uint64_t ipcns, unsigned cls, int id)
 {
-	struct ipc_sysv_object key = { .cls = (uint8_t)cls, .id = id };
+	struct ipc_sysv_object key = { .ipcns = ipcns, .cls = (uint8_t)cls, .id = id };
 	size_t lo = 0, hi = n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (compare_object(&objects[mid], &key) < 0)
+		if (compare_object(&objects[mid], &key, own) < 0)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -46,18 +57,26 @@ static size_t lower_bound(const struct ipc_sysv_object *objects, size_t n, unsig
 }
 
 static const struct ipc_sysv_object *find(const struct ipc_sysv_object *objects, size_t n,
-					  unsigned cls, int id)
+					  uint64_t own, uint64_t ipcns, unsigned cls, int id)
 {
-	size_t i = lower_bound(objects, n, cls, id);
+	size_t i = lower_bound(objects, n, own, ipcns, cls, id);
 
-	return i < n && objects[i].cls == cls && objects[i].id == id ? &objects[i] : NULL;
+	return i < n && objects[i].ipcns == ipcns && objects[i].cls == cls && objects[i].id == id ?
+	       &objects[i] : NULL;
+}
+
+/* The snapshot's objects, those of ipcfs's namespace, share one. */
+static uint64_t shown_ns(const struct ipc_snapshot *snap)
+{
+	return snap->n_sysv ? snap->sysv[0].ipcns : 0;
 }
 
 const struct ipc_sysv_object *ipc_sysv_objects(const struct ipc_snapshot *snap,
 					       enum ipc_sysv_class cls, size_t *count)
 {
-	size_t first = lower_bound(snap->sysv, snap->n_sysv, cls, INT32_MIN);
-	size_t end = lower_bound(snap->sysv, snap->n_sysv, cls + 1u, INT32_MIN);
+	uint64_t ns = shown_ns(snap);
+	size_t first = lower_bound(snap->sysv, snap->n_sysv, ns, ns, cls, INT32_MIN);
+	size_t end = lower_bound(snap->sysv, snap->n_sysv, ns, ns, cls + 1u, INT32_MIN);
 
 	*count = end - first;
 	return snap->sysv ? &snap->sysv[first] : NULL;
@@ -66,7 +85,9 @@ const struct ipc_sysv_object *ipc_sysv_objects(const struct ipc_snapshot *snap,
 const struct ipc_sysv_object *ipc_sysv_find(const struct ipc_snapshot *snap,
 					    enum ipc_sysv_class cls, int id)
 {
-	return find(snap->sysv, snap->n_sysv, cls, id);
+	uint64_t ns = shown_ns(snap);
+
+	return find(snap->sysv, snap->n_sysv, ns, ns, cls, id);
 }
 
 static void member_name(const struct ipc_sysv_object *obj, char name[IPC_NAME_MAX])
@@ -147,13 +168,25 @@ struct member {
 
 struct resolve {
 	struct builder *b;
+	uint64_t own;		/* ipcfs's IPC namespace, 0 unknown */
+	struct ns_ref *refs;	/* the namespaces processes are in, own first */
+	size_t n_refs;
+	const struct ns_ref *visiting;	/* the refs of the current visits */
+	struct sysv_list *lists;	/* per ref, as read in it */
+	char *buf;		/* READ_LINES_BUF */
 	struct ipc_sysv_object *objects;	/* in the arena: endpoint details */
-	size_t n_objects;
+	size_t n_objects, n_own;
 	struct member *members;
 	size_t n_members, cap_members;
 	int64_t btime;		/* 0: unknown, no pid reuse check */
 	long ticks;		/* clock ticks per second */
 };
+
+/* The namespace of process p: unknown (its link unreadable) is ours. */
+static uint64_t process_ns(const struct resolve *s, uint32_t p)
+{
+	return s->b->processes[p].ipcns ? s->b->processes[p].ipcns : s->own;
+}
 
 static int add_member(struct resolve *s, size_t object, uint32_t process, unsigned access)
 {
@@ -181,7 +214,8 @@ static int add_recorded(struct resolve *s, size_t object, pid_t pid, int64_t whe
 	long p = process_index(s->b, pid);
 	const struct ipc_process *proc;
 
-	if (p < 0)
+	/* A process that left the namespace since is not shown in it. */
+	if (p < 0 || process_ns(s, (uint32_t)p) != s->objects[object].ipcns)
 		return 0;
 	proc = &s->b->processes[p];
 	if (s->btime && s->btime + (int64_t)(proc->start_time / (uint64_t)s->ticks) > when)
@@ -194,23 +228,50 @@ static int64_t later(int64_t a, int64_t b)
 	return a > b ? a : b;
 }
 
+static int read_sems(void *context, size_t i, const char *sysvipc)
+{
+	struct resolve *s = context;
+	const struct proc_root *root = s->b->root;
+
+	(void)sysvipc;
+	/* The cache is the one part of the root a build changes; the root
+	 * itself is not const, only this view of it. */
+	sem_pid_cache_read((struct sem_pid_cache *)&root->sem_pids, root, s->visiting[i].ino);
+	return 0;
+}
+
+/* The semaphores' pids, read in the namespaces where reads are planned. */
+static int update_sem_pids(struct resolve *s)
+{
+	const struct proc_root *root = s->b->root;
+	struct sem_pid_cache *cache = (struct sem_pid_cache *)&root->sem_pids;
+	struct ns_ref *planned;
+	size_t i, n = 0;
+	int r;
+
+	r = sem_pid_cache_update(cache, s->objects, s->n_objects, (int64_t)time(NULL),
+				 SEM_PID_BUDGET);
+	planned = malloc((s->n_refs + 1) * sizeof(*planned));
+	if (r < 0 || !planned) {
+		free(planned);
+		return -ENOMEM;
+	}
+	for (i = 0; i < s->n_refs; i++)
+		if (sem_pid_cache_planned(cache, s->refs[i].ino))
+			planned[n++] = s->refs[i];
+	s->visiting = planned;
+	r = n ? root->ipc_namespaces(root, planned, n, read_sems, s) : 0;
+	free(planned);
+	return r;
+}
+
 static int add_recorded_pids(struct resolve *s)
 {
 	const struct proc_root *root = s->b->root;
-	size_t i, first_sem = s->n_objects;
 	const int *pids;
 	uint32_t n;
-	int r = 0;
-
-	/* the semaphore sets, last in class order */
-	for (i = 0; i < s->n_objects && first_sem == s->n_objects; i++)
-		if (s->objects[i].cls == IPC_SYSV_SEM)
-			first_sem = i;
-	/* The cache is the one part of the root a build changes; the root
-	 * itself is not const, only this view of it. */
-	r = sem_pid_cache_update((struct sem_pid_cache *)&root->sem_pids, root,
-				 s->objects + first_sem, s->n_objects - first_sem,
-				 (int64_t)time(NULL), SEM_PID_BUDGET);
+	size_t i;
+	int r = update_sem_pids(s);
 
 	for (i = 0; i < s->n_objects && r == 0; i++) {
 		const struct ipc_sysv_object *o = &s->objects[i];
@@ -230,7 +291,7 @@ static int add_recorded_pids(struct resolve *s)
 			break;
 		default:
 			/* semop sets otime, SETVAL/SETALL ctime; both set the pid. */
-			pids = sem_pid_cache_find(&root->sem_pids, o->id);
+			pids = sem_pid_cache_find(&root->sem_pids, o->ipcns, o->id);
 			for (n = 0; pids && n < o->nsems && r == 0; n++)
 				if (pids[n] > 0)
 					r = add_recorded(s, i, pids[n], later(o->otime, o->ctime),
@@ -241,12 +302,11 @@ static int add_recorded_pids(struct resolve *s)
 	return r;
 }
 
-/* Processes mapping a segment.  A /SYSV name is only meaningful in its own
- * IPC namespace: a process known to be in another one is skipped, and the
- * key in the name must match the segment's. */
+/* Processes mapping a segment: a /SYSV name means the segment of that id
+ * in the process's own IPC namespace, and the key in the name must match
+ * the segment's. */
 static int add_attached(struct resolve *s, struct maps_result *const *results)
 {
-	uint64_t own_ns = proc_ns_inode(s->b->root->dirfd, "self/ns/ipc", "ipc:[");
 	const struct ipc_sysv_object *o;
 	uint32_t p;
 	size_t j;
@@ -255,14 +315,13 @@ static int add_attached(struct resolve *s, struct maps_result *const *results)
 	for (p = 0; p < s->b->n_processes && r == 0; p++) {
 		const struct maps_result *result = results[p];
 
-		if (!result || (own_ns && result->ipc_ns && result->ipc_ns != own_ns))
-			continue;
-		for (j = 0; j < result->n_objects && r == 0; j++) {
+		for (j = 0; result && j < result->n_objects && r == 0; j++) {
 			const struct maps_object *m = &result->objects[j];
 
 			if (m->class != MAPS_SYSV || m->ino > INT32_MAX)
 				continue;
-			o = find(s->objects, s->n_objects, IPC_SYSV_SHM, (int)m->ino);
+			o = find(s->objects, s->n_objects, s->own, process_ns(s, p), IPC_SYSV_SHM,
+				 (int)m->ino);
 			if (o && o->key == m->sysv_key)
 				r = add_member(s, (size_t)(o - s->objects), p, m->access);
 		}
@@ -305,7 +364,8 @@ static int add_endpoints(struct resolve *s)
 		struct ipc_sysv_object *o = &s->objects[m->object];
 		struct ipc_endpoint ep = {
 			.process = m->process, .kind = IPC_SYSV, .access = m->access, .fd = -1,
-			.id = (uint64_t)o->id, .object = { o->cls, (uint64_t)o->id }, .detail = o,
+			.id = (uint64_t)o->id, .detail = o,
+			.object = { o->ipcns, (uint64_t)o->cls << 32 | (uint32_t)o->id },
 		};
 
 		if (o->n_members == 0)
@@ -321,28 +381,101 @@ static int add_endpoints(struct resolve *s)
 	return builder_link_by_object(b, 1u << IPC_SYSV, PAIR_ALL);
 }
 
+static int compare_ref(const void *x, const void *y)
+{
+	const struct ns_ref *a = x, *b = y;
+
+	return (a->ino > b->ino) - (a->ino < b->ino);
+}
+
+/* ipcfs's namespace first (nothing to enter), then every other one a
+ * process is in, by inode, each with one of its processes. */
+static int find_namespaces(struct resolve *s)
+{
+	size_t p, n = 1, kept = 1;
+
+	s->own = proc_ns_inode(s->b->root->dirfd, "self/ns/ipc", "ipc:[");
+	s->refs = malloc((s->b->n_processes + 1) * sizeof(*s->refs));
+	if (!s->refs)
+		return -ENOMEM;
+	s->refs[0] = (struct ns_ref){ .ino = s->own };
+	for (p = 0; p < s->b->n_processes; p++)
+		if (process_ns(s, (uint32_t)p) != s->own)
+			s->refs[n++] = (struct ns_ref){ .ino = s->b->processes[p].ipcns,
+							.pid = s->b->processes[p].pid };
+	qsort(s->refs + 1, n - 1, sizeof(*s->refs), compare_ref);
+	for (p = 1; p < n; p++)
+		if (s->refs[p].ino != s->refs[kept - 1].ino)
+			s->refs[kept++] = s->refs[p];
+	s->n_refs = kept;
+	return 0;
+}
+
+static int compare_in_ns(const void *x, const void *y)
+{
+	return compare_object(x, y, 0);
+}
+
+/* Reads the three tables of the namespace visited. */
+static int read_tables(void *context, size_t i, const char *sysvipc)
+{
+	struct resolve *s = context;
+	struct sysv_list *list = &s->lists[i];
+	size_t k;
+	int c;
+
+	/* An unreadable class (no permission) leaves only that one out. */
+	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++)
+		if (sysvipc_read(s->b->root, sysvipc, (enum ipc_sysv_class)c, s->buf, READ_LINES_BUF,
+				 list) == -ENOMEM)
+			return -ENOMEM;
+	for (k = 0; k < list->n; k++)
+		list->items[k].ipcns = s->refs[i].ino;
+	return 0;
+}
+
+/* Every namespace's objects into the arena, ours first, in object order. */
+static int gather_objects(struct resolve *s)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < s->n_refs; i++)
+		n += s->lists[i].n;
+	if (!n)
+		return 0;
+	s->objects = arena_alloc(s->b->arena, n * sizeof(*s->objects));
+	if (!s->objects)
+		return -ENOMEM;
+	for (i = 0; i < s->n_refs; i++) {
+		struct sysv_list *list = &s->lists[i];
+
+		if (list->n)	/* items is NULL when there are none */
+			qsort(list->items, list->n, sizeof(*list->items), compare_in_ns);
+		memcpy(s->objects + s->n_objects, list->items, list->n * sizeof(*list->items));
+		s->n_objects += list->n;
+	}
+	s->n_own = s->lists[0].n;
+	return 0;
+}
+
 static int sysv_resolve(struct builder *b)
 {
 	struct resolve s = { .b = b, .ticks = sysconf(_SC_CLK_TCK) };
 	struct maps_result *const *results = maps_collect(b);
-	struct sysv_list list = {0};
-	char *buf = malloc(READ_LINES_BUF);
-	int c, r = buf && results ? 0 : -ENOMEM;
+	size_t i;
+	int r;
 
-	/* An unreadable class (no permission) leaves only that one out. */
-	for (c = 0; c < IPC_SYSV_CLASS_COUNT && r == 0; c++)
-		if (sysvipc_read(b->root, (enum ipc_sysv_class)c, buf, READ_LINES_BUF, &list) == -ENOMEM)
-			r = -ENOMEM;
-	if (r == 0 && list.n) {
-		qsort(list.items, list.n, sizeof(*list.items), compare_object);
-		s.objects = arena_alloc(b->arena, list.n * sizeof(*s.objects));
-		if (!s.objects)
-			r = -ENOMEM;
-	}
-	if (r == 0 && s.objects) {
-		memcpy(s.objects, list.items, list.n * sizeof(*s.objects));
-		s.n_objects = list.n;
-		if (s.ticks <= 0 || proc_boot_time(b->root, buf, READ_LINES_BUF, &s.btime) < 0)
+	s.buf = malloc(READ_LINES_BUF);
+	r = s.buf && results ? find_namespaces(&s) : -ENOMEM;
+	if (r == 0 && !(s.lists = calloc(s.n_refs, sizeof(*s.lists))))
+		r = -ENOMEM;
+	s.visiting = s.refs;
+	if (r == 0)
+		r = b->root->ipc_namespaces(b->root, s.refs, s.n_refs, read_tables, &s);
+	if (r == 0)
+		r = gather_objects(&s);
+	if (r == 0 && s.n_objects) {
+		if (s.ticks <= 0 || proc_boot_time(b->root, s.buf, READ_LINES_BUF, &s.btime) < 0)
 			s.btime = 0;
 		r = add_attached(&s, results);
 		if (r == 0)
@@ -350,11 +483,14 @@ static int sysv_resolve(struct builder *b)
 		if (r == 0)
 			r = add_endpoints(&s);
 		b->snap->sysv = s.objects;
-		b->snap->n_sysv = s.n_objects;
+		b->snap->n_sysv = s.n_own;
 	}
+	for (i = 0; s.lists && i < s.n_refs; i++)
+		sysv_list_free(&s.lists[i]);
+	free(s.lists);
+	free(s.refs);
 	free(s.members);
-	sysv_list_free(&list);
-	free(buf);
+	free(s.buf);
 	return r;
 }
 

@@ -408,12 +408,9 @@ void maps_result_free(struct maps_result *result)
 	free(result);
 }
 
-/* Reads one process's maps; its IPC namespace too when it maps SysV
- * segments, so that segments of another namespace are not taken for ours. */
 static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct maps_result **out)
 {
 	char path[PROC_PATH_MAX];
-	size_t i;
 	int fd, r;
 
 	fd = openat(dirfd, proc_path(path, pid, "maps", -1), O_RDONLY | O_CLOEXEC);
@@ -425,15 +422,7 @@ static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct map
 	if (r == -ENOTTY || r == -EINVAL)
 		r = maps_parse_fd(fd, buf, size, out);
 	close(fd);
-	if (r < 0 || !*out)
-		return r;
-	for (i = 0; i < (*out)->n_objects; i++) {
-		if ((*out)->objects[i].class != MAPS_SYSV)
-			continue;
-		(*out)->ipc_ns = proc_ns_inode(dirfd, proc_path(path, pid, "ns/ipc", -1), "ipc:[");
-		break;
-	}
-	return 0;
+	return r;
 }
 
 /* Pids read by workers whose build has given up on them. */

@@ -55,8 +55,6 @@ struct maps_object {
 struct maps_result {
 	struct maps_object *objects;
 	size_t n_objects;
-	uint64_t ipc_ns;	/* inode of its IPC namespace, read only when it
-				   maps SysV segments; 0 unknown */
 	size_t dropped_lines;
 	char *paths;		/* storage of the paths */
 };

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,11 +80,12 @@ static int fd_facts_syscalls(const struct proc_root *root, int fd_dir, pid_t pid
 	return 0;
 }
 
-static int sem_pid_syscall(const struct proc_root *root, int semid, int semnum)
+static int sem_pid_syscall(const struct proc_root *root, uint64_t ipcns, int semid, int semnum)
 {
 	int pid;
 
 	(void)root;
+	(void)ipcns;	/* the calling thread is in it */
 	pid = semctl(semid, semnum, GETPID);
 	return pid < 0 ? -errno : pid;
 }
@@ -154,6 +156,7 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	root->dirfd = fd;
 	root->fd_facts = fd_facts_syscalls;
 	root->mqueue_dev = 0;
+	root->ipc_namespaces = ipc_namespaces_kernel;
 	root->sem_pid = sem_pid_syscall;
 	root->hidepid.hides = root->hidepid.has_gid = false;
 	read_hidepid(root);
@@ -360,4 +363,25 @@ uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix)
 		return 0;
 	link[n] = '\0';
 	return link_inode(link, prefix);
+}
+
+int proc_ns_enter(const struct proc_root *root, const struct ns_ref *ref, const char *file,
+		  int nstype)
+{
+	char path[PROC_PATH_MAX];
+	struct stat st;
+	int fd, r;
+
+	fd = openat(root->dirfd, proc_path(path, ref->pid, file, -1), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* The process may have moved: enter only the namespace asked for. */
+	if (fstat(fd, &st) < 0)
+		r = -errno;
+	else if (st.st_ino != ref->ino)
+		r = -ESTALE;
+	else
+		r = setns(fd, nstype) < 0 ? -errno : 0;
+	close(fd);
+	return r;
 }

@@ -43,3 +43,13 @@ uint64_t link_inode(const char *link, const char *prefix);
 /* The inode of the namespace link at path relative to dirfd ("<pid>/ns/net"
  * reads "net:[N]" for prefix "net:["), or 0 when it cannot be read. */
 uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix);
+
+/* Moves the calling thread into namespace ref (its link file "ns/net" in
+ * /proc/<pid>/, of type nstype, CLONE_NEWNET) when ref->pid is still in
+ * it.  Only for helper threads.  Returns 0 or -errno. */
+int proc_ns_enter(const struct proc_root *root, const struct ns_ref *ref, const char *file,
+		  int nstype);
+/* The default root->ipc_namespaces (see snapshot.h), in ipcns.c. */
+int ipc_namespaces_kernel(const struct proc_root *root, const struct ns_ref *refs, size_t n,
+			  int (*visit)(void *context, size_t i, const char *sysvipc),
+			  void *context);

@@ -179,6 +179,26 @@ static int read_status(const struct proc_root *root, struct ipc_process *proc,
 	return 0;
 }
 
+/* The cgroup v2 line "0::<path>" of /proc/<pid>/cgroup, after the v1
+ * lines on a hybrid system, into the chunk's arena.  No such line (no v2
+ * hierarchy), or one cut short, leaves the cgroup unknown. */
+static int read_cgroup(const struct proc_root *root, struct arena *arena, struct ipc_process *proc)
+{
+	char path[PROC_PATH_MAX], text[4096];
+	const char *line, *end;
+	ssize_t n;
+
+	n = proc_read_file(root, proc_path(path, proc->pid, "cgroup", -1), text, sizeof(text));
+	for (line = n > 0 ? text : NULL; line; line = end ? end + 1 : NULL) {
+		end = strchr(line, '\n');
+		if (strncmp(line, "0::", 3) != 0 || !end)
+			continue;
+		proc->cgroup = arena_strndup(arena, line + 3, (size_t)(end - line - 3));
+		return proc->cgroup ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
 /* /proc/<pid>/fd belongs to the process's euid, but reading its links
  * takes the ptrace check too: the reader must be its real, effective and
  * saved uid and gid alike, and hold every capability it holds.  Where that
@@ -285,6 +305,11 @@ static int scan_process(const struct proc_root *root, struct arena *arena,
 		return r == -ENOMEM ? r : 0;
 	if (read_status(root, proc, &creds) < 0)
 		return 0;
+	r = read_cgroup(root, arena, proc);
+	if (r < 0)
+		return r;
+	/* Every process's: its System V objects are read in its namespace. */
+	proc->ipcns = proc_ns_inode(root->dirfd, proc_path(path, pid, "ns/ipc", -1), "ipc:[");
 	/* The owner and mode come from the open directory; where it cannot
 	 * be opened (not ours), from the path. */
 	proc_path(path, pid, "fd", -1);
@@ -390,6 +415,9 @@ static int add_process(struct builder *b, const struct scanned_process *sp)
 	proc->first_endpoint = (uint32_t)b->n_endpoints;
 	proc->comm = arena_strndup(b->arena, sp->proc.comm, strlen(sp->proc.comm));
 	if (!proc->comm)
+		return -ENOMEM;
+	if (sp->proc.cgroup &&
+	    !(proc->cgroup = builder_intern(b, sp->proc.cgroup, strlen(sp->proc.cgroup))))
 		return -ENOMEM;
 	b->n_processes++;
 	for (i = 0; i < sp->n_probes; i++) {

@@ -141,7 +141,7 @@ void sock_ahead_free(struct sock_ahead *ahead)
 
 struct dump_job {
 	const struct proc_root *root;
-	const struct netns_ref *refs;
+	const struct ns_ref *refs;
 	size_t n;
 	struct sock_list *lists;
 	struct sock_ahead *ahead;
@@ -152,11 +152,8 @@ static void *dump_thread(void *arg)
 {
 	struct dump_job *job = arg;
 	struct sock_ahead *ahead = job->ahead;
-	char path[PROC_PATH_MAX];
-	struct stat st;
 	uint64_t own = own_netns(job->root);
 	size_t i;
-	int fd;
 
 	for (i = 0; i < job->n && !job->error; i++) {
 		if (ahead && ahead->ino && job->refs[i].ino == ahead->ino && !ahead->error) {
@@ -172,24 +169,17 @@ static void *dump_thread(void *arg)
 			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 			continue;
 		}
-		fd = openat(job->root->dirfd, proc_path(path, job->refs[i].pid, "ns/net", -1),
-			    O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		/* The process may have moved: enter only the namespace asked for. */
-		if (fstat(fd, &st) == 0 && st.st_ino == job->refs[i].ino &&
-		    setns(fd, CLONE_NEWNET) == 0) {
-			own = st.st_ino;
+		if (proc_ns_enter(job->root, &job->refs[i], "ns/net", CLONE_NEWNET) == 0) {
+			own = job->refs[i].ino;
 			dump_sockdiag(&job->lists[i], &job->error);
 			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 		}
-		close(fd);
 	}
 	return NULL;
 }
 
 int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
-		     const struct netns_ref *refs, size_t n, struct sock_list *lists)
+		     const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
 	struct dump_job job = { .root = root, .refs = refs, .n = n, .lists = lists, .ahead = ahead };
 	pthread_t thread;
@@ -205,7 +195,7 @@ int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
 }
 
 static int kernel_dump(const struct sock_source *source, const struct proc_root *root,
-		       const struct netns_ref *refs, size_t n, struct sock_list *lists)
+		       const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
 	(void)source;
 	return sock_kernel_dump(root, NULL, refs, n, lists);

@@ -6,6 +6,8 @@
  * with key a signed decimal and perms octal. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -17,14 +19,11 @@
 #define MAX_FIELDS 16
 
 /* The class names are those of the /proc/sysvipc files. */
-#define SYSVIPC_DIR "sysvipc/"
-static const char *const class_paths[IPC_SYSV_CLASS_COUNT] = {
-	SYSVIPC_DIR "shm", SYSVIPC_DIR "msg", SYSVIPC_DIR "sem",
-};
+static const char *const class_names[IPC_SYSV_CLASS_COUNT] = { "shm", "msg", "sem" };
 
 const char *ipc_sysv_class_dir(enum ipc_sysv_class cls)
 {
-	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_paths[cls] + strlen(SYSVIPC_DIR) : "?";
+	return (unsigned)cls < IPC_SYSV_CLASS_COUNT ? class_names[cls] : "?";
 }
 
 int ipc_sysv_class_from_dir(const char *name)
@@ -32,7 +31,7 @@ int ipc_sysv_class_from_dir(const char *name)
 	int c;
 
 	for (c = 0; c < IPC_SYSV_CLASS_COUNT; c++)
-		if (strcmp(ipc_sysv_class_dir(c), name) == 0)
+		if (strcmp(class_names[c], name) == 0)
 			return c;
 	return -ENOENT;
 }
@@ -143,13 +142,16 @@ static int add_line(void *context, char *text, size_t len)
 	return 0;
 }
 
-int sysvipc_read(const struct proc_root *root, enum ipc_sysv_class cls, char *buf, size_t size,
-		 struct sysv_list *list)
+int sysvipc_read(const struct proc_root *root, const char *dir, enum ipc_sysv_class cls,
+		 char *buf, size_t size, struct sysv_list *list)
 {
 	struct read_context context = { .cls = cls, .list = list };
+	char path[PATH_MAX];
 	int fd, r;
 
-	fd = openat(root->dirfd, class_paths[cls], O_RDONLY | O_CLOEXEC);
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, class_names[cls]) >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = openat(root->dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? 0 : -errno;
 	r = read_lines(fd, buf, size, &list->bad_lines, add_line, &context);

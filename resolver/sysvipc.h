@@ -18,11 +18,12 @@ struct sysv_list {
 	size_t bad_lines;	/* skipped: cut short, garbled or too long */
 };
 
-/* Appends the objects of <root>/sysvipc/<cls>, reading through buf
- * (READ_LINES_BUF bytes).  No such file (no System V IPC, a fixture
- * without it) is no object.  Returns 0 or -errno. */
-int sysvipc_read(const struct proc_root *root, enum ipc_sysv_class cls, char *buf, size_t size,
-		 struct sysv_list *list);
+/* Appends the objects of <root>/<dir>/<cls> (dir "sysvipc" in the
+ * namespace being visited, see snapshot.h, ipc_namespaces), reading
+ * through buf (READ_LINES_BUF bytes).  No such file (no System V IPC, a
+ * fixture without it) is no object.  Returns 0 or -errno. */
+int sysvipc_read(const struct proc_root *root, const char *dir, enum ipc_sysv_class cls,
+		 char *buf, size_t size, struct sysv_list *list);
 void sysv_list_free(struct sysv_list *list);
 
 /* The "btime" of <root>/stat: boot time in seconds since the epoch.

@@ -1,6 +1,7 @@
 #include "fixture_root.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../resolver/builder.h"
@@ -55,23 +57,55 @@ static int fixture_fd_facts(const struct proc_root *root, int fd_dir, pid_t pid,
 	return 0;
 }
 
+/* Set 11 of ipcfs's namespace and set 11 of namespace 4026532000: the
+ * same id in two namespaces. */
+static int fixture_sem_pid(const struct proc_root *root, uint64_t ipcns, int semid, int semnum)
+{
+	static const pid_t set11[] = { 307, 308, 305 }, other_set11[] = { 320, 305 };
+
+	(void)root;
+	if (ipcns == FIXTURE_OTHER_IPCNS)
+		return semid == 11 && semnum >= 0 && semnum < 2 ? other_set11[semnum] : -EINVAL;
+	if (semid == 11 && semnum >= 0 && semnum < 3)
+		return set11[semnum];
+	return -EINVAL;
+}
+
+/* Visits in place: ipcfs's own namespace at sysvipc/, another one at
+ * ipcns/<inode>/sysvipc/ when the tree has it (else it cannot be entered). */
+static int fixture_ipc_namespaces(const struct proc_root *root, const struct ns_ref *refs,
+				  size_t n, int (*visit)(void *context, size_t i,
+							 const char *sysvipc),
+				  void *context)
+{
+	uint64_t own = proc_ns_inode(root->dirfd, "self/ns/ipc", "ipc:[");
+	char dir[64];
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if (!refs[i].ino || refs[i].ino == own)
+			snprintf(dir, sizeof(dir), "sysvipc");
+		else
+			snprintf(dir, sizeof(dir), "ipcns/%" PRIu64 "/sysvipc", refs[i].ino);
+		if (faccessat(root->dirfd, dir, F_OK, 0) < 0 && strcmp(dir, "sysvipc") != 0)
+			continue;
+		r = visit(context, i, dir);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 int fixture_root_open(struct proc_root *root, const char *path)
 {
 	int r = proc_root_open(root, path);
 
-	if (r == 0)
+	if (r == 0) {
 		root->fd_facts = fixture_fd_facts;
+		root->ipc_namespaces = fixture_ipc_namespaces;
+	}
 	return r;
-}
-
-static int fixture_sem_pid(const struct proc_root *root, int semid, int semnum)
-{
-	static const pid_t set11[] = { 307, 308, 305 };
-
-	(void)root;
-	if (semid == 11 && semnum >= 0 && semnum < 3)
-		return set11[semnum];
-	return -EINVAL;
 }
 
 int fixture_build(const char *path, bool shm_tree, const struct ipc_build_options *options,

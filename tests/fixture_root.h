@@ -11,12 +11,16 @@ int fixture_root_open(struct proc_root *root, const char *path);
 struct ipc_snapshot *fixture_snapshot(const char *path);
 struct ipc_snapshot *fixture_snapshot_with(const char *path, const struct ipc_build_options *options);
 /* The same for a tree like fixtures/maps/proc-shm: POSIX queues on device
- * 0:99, System V semaphore set 11's pids 307, 308, 305 (GETPID). */
+ * 0:99, System V semaphore set 11's pids 307, 308, 305 (GETPID), and in
+ * IPC namespace FIXTURE_OTHER_IPCNS set 11's 320, 305.  Any fixture root
+ * shows IPC namespaces other than its self's from ipcns/<inode>/sysvipc/. */
 struct ipc_snapshot *fixture_shm_snapshot(const char *path);
 /* The build of those two, its result returned (0 or -errno): shm_tree
  * for a tree like fixtures/maps/proc-shm. */
 int fixture_build(const char *path, bool shm_tree, const struct ipc_build_options *options,
 		  struct ipc_snapshot **out);
+/* The other IPC namespace of the proc-shm tree. */
+#define FIXTURE_OTHER_IPCNS 4026532000u
 /* The proc-shm tree of the maps and System V tests. */
 #define FIXTURE_SHM_TREE "fixtures/maps/proc-shm"
 /* cmocka setup: *state = fixture_shm_snapshot(FIXTURE_SHM_TREE). */

@@ -52,7 +52,7 @@ void *__wrap_realloc(void *p, size_t size)
 /* Every namespace's unix sockets from the recorded dump, through the
  * parser (whose allocations fail too). */
 static int replay_unix(const struct sock_source *source, const struct proc_root *root,
-		       const struct netns_ref *refs, size_t n, struct sock_list *lists)
+		       const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
 	static _Alignas(8) unsigned char buf[16384];
 	uint32_t len;

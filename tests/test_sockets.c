@@ -152,7 +152,7 @@ static void replay(const char *name, int protocol, struct sock_list *list)
 
 struct source_log {
 	unsigned calls;
-	struct netns_ref refs[16];
+	struct ns_ref refs[16];
 	size_t n_refs;
 	int fail;		/* returned instead of dumping when set */
 	uint64_t skip_ns;	/* a namespace that "cannot be dumped" */
@@ -174,7 +174,7 @@ static void rename_listener(struct sock_list *l, const char *path)
 }
 
 static int fixture_dump(const struct sock_source *source, const struct proc_root *root,
-			const struct netns_ref *refs, size_t n, struct sock_list *lists)
+			const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
 	struct source_log *log = source->context;
 

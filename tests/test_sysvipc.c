@@ -61,7 +61,7 @@ static void test_read_files(void **state)
 	(void)state;
 	assert_non_null(buf);
 	assert_int_equal(proc_root_open(&root, "fixtures"), 0);
-	assert_int_equal(sysvipc_read(&root, IPC_SYSV_SHM, buf, READ_LINES_BUF, &list), 0);
+	assert_int_equal(sysvipc_read(&root, "sysvipc", IPC_SYSV_SHM, buf, READ_LINES_BUF, &list), 0);
 	assert_int_equal(list.n, 3);
 	assert_int_equal(list.bad_lines, 2);
 	o = &list.items[0];
@@ -76,7 +76,7 @@ static void test_read_files(void **state)
 	assert_int_equal(o->atime, 1700000150);
 	assert_int_equal(o->dtime, 1700000160);
 
-	assert_int_equal(sysvipc_read(&root, IPC_SYSV_MSG, buf, READ_LINES_BUF, &list), 0);
+	assert_int_equal(sysvipc_read(&root, "sysvipc", IPC_SYSV_MSG, buf, READ_LINES_BUF, &list), 0);
 	assert_int_equal(list.n, 5);
 	assert_int_equal(list.bad_lines, 3);	/* the last line lacks its fields */
 	o = &list.items[3];
@@ -88,7 +88,7 @@ static void test_read_files(void **state)
 	assert_int_equal(o->lrpid, 306);
 	assert_int_equal(o->rtime, 1700000300);
 
-	assert_int_equal(sysvipc_read(&root, IPC_SYSV_SEM, buf, READ_LINES_BUF, &list), 0);
+	assert_int_equal(sysvipc_read(&root, "sysvipc", IPC_SYSV_SEM, buf, READ_LINES_BUF, &list), 0);
 	assert_int_equal(list.n, 7);
 	assert_int_equal(list.items[5].key, 0xdeadbeef);
 	assert_int_equal(list.items[5].nsems, 3);
@@ -98,7 +98,7 @@ static void test_read_files(void **state)
 
 	/* No sysvipc directory is no object; btime past a 40 KB intr line. */
 	assert_int_equal(proc_root_open(&root, FIXTURE_SHM_TREE "/300"), 0);
-	assert_int_equal(sysvipc_read(&root, IPC_SYSV_SHM, buf, READ_LINES_BUF, &list), 0);
+	assert_int_equal(sysvipc_read(&root, "sysvipc", IPC_SYSV_SHM, buf, READ_LINES_BUF, &list), 0);
 	assert_int_equal(list.n, 0);
 	assert_int_equal(proc_boot_time(&root, buf, READ_LINES_BUF, &btime), -ENOENT);
 	proc_root_close(&root);
@@ -152,7 +152,8 @@ static void test_objects(void **state)
 }
 
 /* shm: attached by mapping (not from another IPC namespace, not under
- * another key), plus cpid and lpid. */
+ * another key), plus cpid and lpid.  test_containers.c has the other
+ * namespaces. */
 static void test_shm_members(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
@@ -173,7 +174,8 @@ static void test_shm_members(void **state)
 					       "shm-7")->access, IPC_ACCESS_R);
 	assert_int_equal(ipc_snapshot_endpoint(snap, ipc_snapshot_process(snap, 305), IPC_SYSV,
 					       "shm-7")->access, 0);
-	assert_int_equal(ipc_snapshot_process(snap, 302)->n_endpoints, 0);
+	assert_null(ipc_sysv_find_member(snap, shm7, 302, "shm-7"));
+	assert_int_equal(ipc_snapshot_process(snap, 321)->n_endpoints, 0);
 	assert_null(ipc_snapshot_endpoint(snap, ipc_snapshot_process(snap, 301), IPC_SYSV, "shm-9"));
 	assert_int_equal(ipc_sysv_find(snap, IPC_SYSV_SHM, 9)->n_members, 0);
 }

@@ -52,6 +52,9 @@ struct ipc_process {
 	pid_t nspid;		/* innermost pid when in another pid namespace, else 0 */
 	uint64_t start_time;	/* clock ticks after boot: tells a reused pid */
 	const char *comm;	/* raw bytes as the kernel keeps them */
+	const char *cgroup;	/* cgroup v2 path ("/" the root), NULL unknown;
+				   one copy per path in a snapshot */
+	uint64_t ipcns;		/* inode of its IPC namespace, 0 unknown */
 	uid_t uid, euid;
 	gid_t gid, egid;
 	uid_t fd_owner;		/* owner, group and mode of /proc/<pid>/fd */
@@ -89,7 +92,9 @@ struct ipc_snapshot {
 	uint32_t *peers;		/* endpoint indexes, ascending per endpoint */
 	size_t n_peers;
 	struct arena *arena;		/* owns all of the above */
-	/* System V objects of ipcfs's IPC namespace (see ipc_sysv_objects). */
+	/* System V objects of ipcfs's IPC namespace (see ipc_sysv_objects);
+	 * those of the other namespaces processes are in follow them, reached
+	 * only through their endpoints. */
 	struct ipc_sysv_object *sysv;	/* sorted by class, id */
 	size_t n_sysv;
 	uint32_t *sysv_members;		/* process indexes, per object */
@@ -112,6 +117,12 @@ struct fd_facts {
 
 struct sem_pid_entry;
 
+/* A namespace (network, IPC) by inode, with a process inside it. */
+struct ns_ref {
+	uint64_t ino;
+	pid_t pid;
+};
+
 struct proc_root {
 	int dirfd;		/* O_PATH|O_DIRECTORY on the procfs root */
 	/* The facts in what (FD_FACT_*) about fd of process pid, whose open
@@ -122,18 +133,29 @@ struct proc_root {
 	/* Device of this IPC namespace's mqueue filesystem; 0: learned from
 	 * the running system at first use (fixtures set their own). */
 	dev_t mqueue_dev;
+	/* Calls visit(context, i, sysvipc) for each IPC namespace refs[i]
+	 * that can be entered, from a thread inside it, where sysvipc is the
+	 * directory of that namespace's shm, msg and sem tables relative to
+	 * the root.  The default enters any namespace but the caller's own
+	 * from a helper thread (setns); fixtures keep another namespace's
+	 * tables in ipcns/<inode>/sysvipc.  Returns 0, the first negative
+	 * return of visit, or -errno when no thread could start. */
+	int (*ipc_namespaces)(const struct proc_root *root, const struct ns_ref *refs, size_t n,
+			      int (*visit)(void *context, size_t i, const char *sysvipc),
+			      void *context);
 	/* The last pid to operate on semaphore semnum of set semid
-	 * (semctl GETPID): the pid, 0 for none, or -errno. */
-	int (*sem_pid)(const struct proc_root *root, int semid, int semnum);
-	/* hidepid=invisible or ptraceable on this procfs: it hides from a
-	 * caller the processes the caller may not read (members of gid, when
-	 * has_gid, excepted).  Read from its mount options at open. */
+	 * (semctl GETPID) in IPC namespace ipcns, called from a visit of that
+	 * namespace: the pid, 0 for none, or -errno. */
+	int (*sem_pid)(const struct proc_root *root, uint64_t ipcns, int semid, int semnum);
 	/* The semaphores' last pids, kept from build to build by the
 	 * System V module (builds of one root run one at a time). */
 	struct sem_pid_cache {
-		struct sem_pid_entry *entries;	/* sorted by id */
+		struct sem_pid_entry *entries;	/* sorted by namespace, id */
 		size_t n;
 	} sem_pids;
+	/* hidepid=invisible or ptraceable on this procfs: it hides from a
+	 * caller the processes the caller may not read (members of gid, when
+	 * has_gid, excepted).  Read from its mount options at open. */
 	struct proc_hidepid {
 		bool hides, has_gid;
 		gid_t gid;
@@ -144,12 +166,6 @@ struct proc_root {
 int proc_root_open(struct proc_root *root, const char *root_path);
 void proc_root_close(struct proc_root *root);
 
-/* A network namespace to dump, by inode, with a process inside it. */
-struct netns_ref {
-	uint64_t ino;
-	pid_t pid;
-};
-
 /* Where socket facts come from: sock_diag for real, recorded or made-up
  * records in tests. */
 struct sock_source {
@@ -157,7 +173,7 @@ struct sock_source {
 	 * refs[i]; one that cannot be dumped leaves its list empty.  Returns
 	 * 0 or -ENOMEM. */
 	int (*dump)(const struct sock_source *source, const struct proc_root *root,
-		    const struct netns_ref *refs, size_t n, struct sock_list *lists);
+		    const struct ns_ref *refs, size_t n, struct sock_list *lists);
 	void *context;
 	bool real;	/* live kernel: ask it what records cannot tell */
 };
@@ -264,11 +280,13 @@ const char *ipc_sysv_class_dir(enum ipc_sysv_class cls);
 /* The class whose directory is name, or -ENOENT. */
 int ipc_sysv_class_from_dir(const char *name);
 
-/* One object as /proc/sysvipc tells it.  Pids are the kernel's, also when
- * a pid has since been reused (such pids make no peer). */
+/* One object as /proc/sysvipc tells it in its IPC namespace.  Pids are
+ * the kernel's (as ipcfs's pid namespace sees them), also when a pid has
+ * since been reused (such pids make no peer). */
 struct ipc_sysv_object {
 	uint8_t cls;		/* enum ipc_sysv_class */
-	int id;
+	int id;			/* unique in its IPC namespace only */
+	uint64_t ipcns;		/* that namespace's inode; 0 unknown (ipcfs's) */
 	uint32_t key;
 	mode_t perms;		/* mode bits as the kernel shows them */
 	uid_t uid, cuid;	/* owner and creator */
@@ -303,6 +321,7 @@ const struct ipc_endpoint *ipc_sysv_find_member(const struct ipc_snapshot *snap,
 						const struct ipc_sysv_object *obj, pid_t pid,
 						const char *name);
 /* Appends the object's "key: value" lines (class, id, key, size, nattch,
- * perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems: those of its class). */
+ * perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems: those of its class;
+ * ipcns). */
 void ipc_sysv_info(const struct ipc_snapshot *snap, const struct ipc_sysv_object *obj,
 		   struct textbuf *tb);

@@ -36,6 +36,8 @@ case $IPCFS in /*) ;; *) IPCFS=$PWD/$IPCFS ;; esac
 case $CHANMAKER in /*) ;; *) CHANMAKER=$PWD/$CHANMAKER ;; esac
 TAB=$'\t'
 NL=$'\n'
+# The files every MNT/<pid>/ has, as ls sorts them.
+PROC_FILES="cgroup channels comm"
 
 _t_n=0
 _t_failed=0
@@ -582,12 +584,12 @@ t_ls_root() {
 	t_is "$missing" "" "$1"
 }
 
-# t_pid_ls PID WHO_LABEL : ls MNT/PID is comm, channels and PID's kinds
+# t_pid_ls PID WHO_LABEL : ls MNT/PID is $PROC_FILES and PID's kinds
 t_pid_ls() {
 	local want
 	# shellcheck disable=SC2086
-	sort_words want channels comm ${PROC_KINDS[$1]:-}
-	t_is "$(ls -A "$MNT/$1" 2>&1)" "$want" "ls MNT/$2 lists comm, channels and exactly its kinds"
+	sort_words want $PROC_FILES ${PROC_KINDS[$1]:-}
+	t_is "$(ls -A "$MNT/$1" 2>&1)" "$want" "ls MNT/$2 lists $PROC_FILES and exactly its kinds"
 }
 
 # t_pid_tree PID WHO_LABEL : each MNT/PID/<kind> lists exactly PID's
@@ -595,7 +597,8 @@ t_pid_ls() {
 # and peer link, nothing else
 t_pid_tree() {
 	local pid=$1 who=$2 kind i k n p want
-	local -a entries=("d " "f channels" "f comm")
+	local -a entries=("d ")
+	for k in $PROC_FILES; do entries+=("f $k"); done
 	for kind in ${PROC_KINDS[$pid]:-}; do
 		t_is "$(ls -A "$MNT/$pid/$kind" 2>&1)" "${EP_NAMES[$pid/$kind]}" \
 			"ls MNT/$who/$kind lists exactly its endpoints"

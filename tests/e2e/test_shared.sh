@@ -183,7 +183,7 @@ section "MNT/ and MNT/<pid>/ of every process"
 t_ls_root "ls MNT lists every shmmaker process that has an endpoint"
 t_is "${LISTED[sysv]:-}" 1 "ls MNT lists sysv"
 t_is "${LISTED[$SM_PID]:-not listed}" "not listed" "ls MNT does not list shmmaker's parent, which holds nothing"
-t_is "$(ls -A "$MNT/$SM_PID" 2>&1)" "channels${NL}comm" "ls MNT/<parent>: comm and channels only"
+t_is "$(ls -A "$MNT/$SM_PID" 2>&1 | tr '\n' ' ')" "$PROC_FILES " "ls MNT/<parent>: $PROC_FILES only"
 
 for pid in $ALL_PIDS; do
 	who "$pid"
@@ -421,7 +421,7 @@ t_is "$(ls -A "$MNT/$a2/sysv/shm-${SV_ID[shm]}" 2>&1)" "$a3:shm-${SV_ID[shm]}${N
 	"shm-a2's segment endpoint: its only peer left is shm-a3"
 t_is "$(ls -A "$MNT/${RP[msg-r]}/sysv/msg-${SV_ID[msg]}" 2>&1)|$(info_get "$MNT/${RP[msg-r]}/sysv/msg-${SV_ID[msg]}/info" peers)" \
 	"info|-" "msg-r's queue endpoint: no peer left (lspid is dead)"
-t_is "$(ls -A "$MNT/${RP[shm-d]}" 2>&1)" "channels${NL}comm" \
+t_is "$(ls -A "$MNT/${RP[shm-d]}" 2>&1 | tr '\n' ' ')" "$PROC_FILES " \
 	"shm-d, no longer lpid and never attached, has no sysv endpoint left"
 
 # ======================================================================
@@ -450,8 +450,8 @@ imp_visible() { local p c; for p in $REUSED; do slurp c "$MNT/$p/comm" && [ "$c"
 poll_until "$DEADLINE" imp_visible || t_fail "the impostors appear in ipcfs within ttl+3s"
 got=
 for p in $REUSED; do got+="$p: $(ls -A "$MNT/$p" 2>&1 | tr '\n' ' ')$NL"; done
-t_is "$got" "$(for p in $REUSED; do echo "$p: channels comm "; done)$NL" \
-	"ls MNT/<impostor>: comm and channels, no sysv endpoint"
+t_is "$got" "$(for p in $REUSED; do echo "$p: $PROC_FILES "; done)$NL" \
+	"ls MNT/<impostor>: $PROC_FILES, no sysv endpoint"
 listings_match
 t_is "$LS_GOT" "$LS_WANT" "the objects still list only their live processes, none of the impostors"
 cm_stop reuse

@@ -165,7 +165,7 @@ t_is "net:[${SKI[netns]:-}]" "$host" "netns of a host socket is the host's (/pro
 # kinds listed: tcp-srv has tcp4 and tcp6, no other kind
 names=()
 for e in "$MNT/${ROLE_PID[tcp-srv]}"/*; do names+=("${e##*/}"); done
-t_is "${names[*]}" "channels comm tcp4 tcp6" "ls MNT/<tcp-srv>: comm, channels, tcp4, tcp6"
+t_is "${names[*]}" "$PROC_FILES tcp4 tcp6" "ls MNT/<tcp-srv>: $PROC_FILES, tcp4, tcp6"
 
 # ---- channels -------------------------------------------------------------------
 section "channels"

@@ -75,7 +75,7 @@ static int fake_facts(const struct proc_root *root, int fd_dir, pid_t pid, int f
 }
 
 static int no_sockets(const struct sock_source *source, const struct proc_root *root,
-		      const struct netns_ref *refs, size_t n, struct sock_list *lists)
+		      const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
 	(void)source, (void)root, (void)refs, (void)n, (void)lists;
 	return 0;
