@@ -1,4 +1,5 @@
-/* sock_diag dumps (AF_UNIX, AF_INET/AF_INET6 x TCP/UDP) through libmnl,
+/* sock_diag dumps (AF_UNIX, AF_INET/AF_INET6 x TCP/UDP, AF_NETLINK,
+ * AF_PACKET, AF_VSOCK) through libmnl,
  * parsed into flat sock_records.  The parser trusts nothing in the bytes:
  * every length is checked against the buffer before it is used, so
  * recorded or patched fixtures can be fed to it directly. */
@@ -18,6 +19,7 @@
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <linux/vm_sockets_diag.h>
 
 #include "array.h"
 
@@ -289,6 +291,29 @@ static int parse_packet(const uint8_t *payload, size_t len, struct sock_list *li
 	return 0;
 }
 
+/* vsock_diag sends no attributes: the message is all there is. */
+static int parse_vsock(const uint8_t *payload, size_t len, struct sock_list *list)
+{
+	struct vsock_diag_msg msg;
+
+	if (len < sizeof(msg))
+		return 0;
+	memcpy(&msg, payload, sizeof(msg));
+
+	struct sock_record *rec = sock_list_append(list);
+	if (!rec)
+		return -ENOMEM;
+	rec->ino = msg.vdiag_ino;
+	rec->family = AF_VSOCK;
+	rec->type = msg.vdiag_type;
+	rec->state = msg.vdiag_state;
+	rec->vm_local_cid = msg.vdiag_src_cid;
+	rec->vm_local_port = msg.vdiag_src_port;
+	rec->vm_remote_cid = msg.vdiag_dst_cid;
+	rec->vm_remote_port = msg.vdiag_dst_port;
+	return 0;
+}
+
 /* One SOCK_DIAG_BY_FAMILY message. Messages too short for their diag
  * struct, or of a family the request did not ask for, are skipped. */
 static int parse_diag(const struct nlmsghdr *nlh, int family, int protocol,
@@ -310,6 +335,8 @@ static int parse_diag(const struct nlmsghdr *nlh, int family, int protocol,
 		return family == AF_NETLINK ? parse_netlink(payload, len, list) : 0;
 	case AF_PACKET:
 		return family == AF_PACKET ? parse_packet(payload, len, list) : 0;
+	case AF_VSOCK:
+		return family == AF_VSOCK ? parse_vsock(payload, len, list) : 0;
 	default:
 		return 0;
 	}
@@ -350,7 +377,7 @@ int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
 		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
 
 	if (!inet && !(family == AF_UNIX && protocol == 0) && family != AF_NETLINK &&
-	    family != AF_PACKET)
+	    family != AF_PACKET && family != AF_VSOCK)
 		return -EINVAL;
 	if (len > INT_MAX)
 		return -EBADMSG;
@@ -433,6 +460,11 @@ struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol)
 
 		req->sdiag_family = AF_PACKET;
 		req->pdiag_show = PACKET_SHOW_INFO;
+	} else if (family == AF_VSOCK) {
+		struct vsock_diag_req *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+
+		req->sdiag_family = AF_VSOCK;
+		req->vdiag_states = ~0u;
 	} else {
 		struct inet_diag_req_v2 *req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 
@@ -486,7 +518,8 @@ int sockdiag_dump(int family, int protocol, struct sock_list *list)
 		    (protocol == IPPROTO_TCP || protocol == IPPROTO_UDP);
 
 	if (!inet &&
-	    !((family == AF_UNIX || family == AF_NETLINK || family == AF_PACKET) && protocol == 0))
+	    !((family == AF_UNIX || family == AF_NETLINK || family == AF_PACKET ||
+	       family == AF_VSOCK) && protocol == 0))
 		return -EINVAL;
 
 	void *buf = malloc(SOCKDIAG_BUF_SIZE);

@@ -36,6 +36,8 @@
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
 #include <linux/unix_diag.h>
+#include <linux/vm_sockets.h>
+#include <linux/vm_sockets_diag.h>
 
 #include "ipcfs/sockdiag.h"
 
@@ -71,7 +73,8 @@ struct fixture {
 	size_t n;
 };
 
-static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink, fx_packet;
+static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink, fx_packet,
+	fx_vsock;
 
 static void *dup_bytes(const void *p, size_t len)
 {
@@ -121,6 +124,7 @@ static int group_setup(void **state)
 	load("udp6.bin", &fx_udp6);
 	load("netlink.bin", &fx_netlink);
 	load("packet.bin", &fx_packet);
+	load("vsock.bin", &fx_vsock);
 	return 0;
 }
 
@@ -134,6 +138,7 @@ static int group_teardown(void **state)
 	unload(&fx_udp6);
 	unload(&fx_netlink);
 	unload(&fx_packet);
+	unload(&fx_vsock);
 	return 0;
 }
 
@@ -1156,7 +1161,8 @@ static void test_dump_bad_args(void **state)
 	assert_int_equal(sockdiag_dump(AF_INET, 0, &l), -EINVAL);
 	assert_int_equal(sockdiag_dump(AF_INET6, IPPROTO_SCTP, &l), -EINVAL);
 	assert_int_equal(sockdiag_dump(AF_PACKET, ETH_P_ALL, &l), -EINVAL);	/* 0 only */
-	assert_int_equal(sockdiag_dump(AF_VSOCK, 0, &l), -EINVAL);
+	assert_int_equal(sockdiag_dump(AF_VSOCK, 1, &l), -EINVAL);
+	assert_int_equal(sockdiag_dump(AF_TIPC, 0, &l), -EINVAL);
 	assert_int_equal(fake.sends, 0);
 	assert_int_equal(l.count, 0);
 	assert_null(l.items);
@@ -1278,7 +1284,7 @@ static void test_netlink_fixture(void **state)
 	}
 	assert_int_equal(l.count, 0);
 	assert_int_equal(sockdiag_parse_family(fx_netlink.f[0].data, fx_netlink.f[0].len,
-					       AF_VSOCK, 0, &l), -EINVAL);
+					       AF_TIPC, 0, &l), -EINVAL);
 }
 
 /* The route socket's first message (offset 0): its NETLINK_DIAG_GROUPS
@@ -1538,6 +1544,174 @@ static void test_dump_packet_request(void **state)
 	sock_list_free(&l);
 }
 
+/* ---- vsock (vsock.bin, built by hand: see the README) ------------------- */
+
+#define VS_LISTEN 8101u
+#define VS_CLIENT 8102u
+#define VS_ACCEPTED 8103u
+#define VS_QUEUED 8104u
+#define VS_SEQPACKET 8105u
+#define VS_UNBOUND 8106u
+#define VS_MESSAGES 7u
+
+static void assert_vsock(const struct sock_record *r, int type, int state, uint32_t lcid,
+			 uint32_t lport, uint32_t rcid, uint32_t rport)
+{
+	assert_non_null(r);
+	assert_int_equal(r->family, AF_VSOCK);
+	assert_int_equal(r->type, type);
+	assert_int_equal(r->state, state);
+	assert_int_equal(r->vm_local_cid, lcid);
+	assert_int_equal(r->vm_local_port, lport);
+	assert_int_equal(r->vm_remote_cid, rcid);
+	assert_int_equal(r->vm_remote_port, rport);
+}
+
+static void test_vsock_fixture(void **state)
+{
+	struct sock_list l = { 0 };
+
+	(void)state;
+	assert_int_equal(fx_vsock.n, 2);
+	assert_int_equal(sockdiag_parse_family(fx_vsock.f[0].data, fx_vsock.f[0].len, AF_VSOCK,
+					       0, &l), SOCKDIAG_MORE);
+	assert_int_equal(sockdiag_parse_family(fx_vsock.f[1].data, fx_vsock.f[1].len, AF_VSOCK,
+					       0, &l), SOCKDIAG_DONE);
+	assert_int_equal(l.count, VS_MESSAGES);
+	assert_vsock(find(&l, VS_LISTEN), SOCK_STREAM, ST_LISTEN, VMADDR_CID_ANY, 1234,
+		     VMADDR_CID_ANY, VMADDR_PORT_ANY);
+	assert_vsock(find(&l, VS_CLIENT), SOCK_STREAM, ST_ESTABLISHED, VMADDR_CID_ANY, 52001,
+		     VMADDR_CID_LOCAL, 1234);
+	assert_vsock(find(&l, VS_ACCEPTED), SOCK_STREAM, ST_ESTABLISHED, VMADDR_CID_LOCAL, 1234,
+		     VMADDR_CID_LOCAL, 52001);
+	assert_vsock(find(&l, 0), SOCK_STREAM, ST_ESTABLISHED, VMADDR_CID_LOCAL, 1234,
+		     VMADDR_CID_LOCAL, 52002);
+	assert_vsock(find(&l, VS_QUEUED), SOCK_STREAM, ST_ESTABLISHED, VMADDR_CID_ANY, 52002,
+		     VMADDR_CID_LOCAL, 1234);
+	assert_vsock(find(&l, VS_SEQPACKET), SOCK_SEQPACKET, ST_ESTABLISHED, VMADDR_CID_ANY,
+		     52003, VMADDR_CID_HOST, 5000);
+	assert_vsock(find(&l, VS_UNBOUND), SOCK_STREAM, ST_CLOSE, VMADDR_CID_ANY,
+		     VMADDR_PORT_ANY, VMADDR_CID_ANY, VMADDR_PORT_ANY);
+	/* nothing of another family's */
+	assert_int_equal(find(&l, VS_LISTEN)->protocol, 0);
+	assert_int_equal(find(&l, VS_LISTEN)->path_len, 0);
+	sock_list_free(&l);
+}
+
+static void test_vsock_malformed(void **state)
+{
+	const struct frame *fr = &fx_vsock.f[0];
+	struct sock_list l = { 0 };
+	size_t msg = NLMSG_HDRLEN + sizeof(struct vsock_diag_msg);
+	uint8_t *b;
+
+	(void)state;
+	/* every truncation: whole messages only, never past the buffer */
+	for (size_t keep = 0; keep < fr->len; keep++) {
+		b = dup_bytes(fr->data, keep);
+		int ret = sockdiag_parse_family(b, keep, AF_VSOCK, 0, &l);
+
+		assert_true(ret == SOCKDIAG_MORE || ret == -EBADMSG);
+		assert_int_equal(ret == SOCKDIAG_MORE, keep % msg == 0);
+		assert_int_equal(l.count, keep / msg);
+		sock_list_free(&l);
+		free(b);
+	}
+
+	/* a message one byte short of vsock_diag_msg (its nlmsg_len says
+	 * so): skipped, the next one read */
+	b = dup_bytes(fr->data, fr->len);
+	((struct nlmsghdr *)b)->nlmsg_len = (uint32_t)msg - 1;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_VSOCK, 0, &l), SOCKDIAG_MORE);
+	assert_int_equal(l.count, VS_MESSAGES - 1);
+	assert_int_equal(count_ino(&l, VS_LISTEN), 0);
+	assert_non_null(find(&l, VS_CLIENT));
+	sock_list_free(&l);
+	free(b);
+
+	/* a message of another family in a vsock dump, and vsock messages in
+	 * a dump of another family: skipped */
+	b = dup_bytes(fr->data, fr->len);
+	b[NLMSG_HDRLEN] = AF_NETLINK;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_VSOCK, 0, &l), SOCKDIAG_MORE);
+	assert_int_equal(l.count, VS_MESSAGES - 1);
+	assert_int_equal(count_ino(&l, VS_LISTEN), 0);
+	sock_list_free(&l);
+	free(b);
+	assert_int_equal(sockdiag_parse_family(fr->data, fr->len, AF_NETLINK, 0, &l),
+			 SOCKDIAG_MORE);
+	assert_int_equal(sockdiag_parse_family(fr->data, fr->len, AF_PACKET, 0, &l),
+			 SOCKDIAG_MORE);
+	assert_int_equal(sockdiag_parse_family(fx_netlink.f[0].data, fx_netlink.f[0].len,
+					       AF_VSOCK, 0, &l), SOCKDIAG_DONE);
+	assert_int_equal(l.count, 0);
+
+	/* a length past the buffer: an error, the messages before it kept */
+	b = dup_bytes(fr->data, fr->len);
+	((struct nlmsghdr *)(b + 2 * msg))->nlmsg_len = (uint32_t)fr->len;
+	assert_int_equal(sockdiag_parse_family(b, fr->len, AF_VSOCK, 0, &l), -EBADMSG);
+	assert_int_equal(l.count, 2);
+	sock_list_free(&l);
+	free(b);
+}
+
+static void test_dump_vsock_request(void **state)
+{
+	struct sock_list l = { 0 };
+	const struct frame *done = &fx_vsock.f[1];
+	uint8_t *err = dup_bytes(done->data, done->len);
+
+	(void)state;
+	fake_reset();
+	fake_push_fixture(&fx_vsock);
+	assert_int_equal(sockdiag_dump(AF_VSOCK, 0, &l), 0);
+	assert_int_equal(fake.next, fake.n);
+	assert_int_equal(fake.sends, 1);
+
+	const struct nlmsghdr *nlh = (const void *)fake.req;
+	const struct vsock_diag_req *req = NLMSG_DATA(nlh);
+	const struct vsock_diag_req zero = { 0 };
+	assert_int_equal(fake.req_len, NLMSG_HDRLEN + sizeof(*req));
+	assert_int_equal(nlh->nlmsg_type, SOCK_DIAG_BY_FAMILY);
+	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_DUMP);
+	assert_int_equal(req->sdiag_family, AF_VSOCK);
+	assert_int_equal(req->sdiag_protocol, 0);
+	assert_int_equal(req->pad, 0);
+	assert_int_equal(req->vdiag_states, 0xffffffffu);
+	/* reserved: must be 0 */
+	assert_int_equal(req->vdiag_ino, 0);
+	assert_int_equal(req->vdiag_show, 0);
+	assert_memory_equal(req->vdiag_cookie, zero.vdiag_cookie, sizeof(zero.vdiag_cookie));
+	assert_int_equal(l.count, VS_MESSAGES);
+
+	/* a kernel without vsock_diag: ENOENT, the list as it was */
+	set_error(err, 0, NLMSG_ERROR, -ENOENT);
+	fake_reset();
+	fake_push(err, done->len, 0);
+	assert_int_equal(sockdiag_dump(AF_VSOCK, 0, &l), -ENOENT);
+	assert_int_equal(fake.sends, 1);
+	assert_int_equal(l.count, VS_MESSAGES);
+	sock_list_free(&l);
+	free(err);
+}
+
+/* The real kernel: a dump, or ENOENT where it has no vsock_diag (this
+ * one); either way the list holds only what a dump gave. */
+static void test_dump_vsock_live(void **state)
+{
+	struct sock_list l = { 0 };
+	int r;
+
+	(void)state;
+	r = sockdiag_dump(AF_VSOCK, 0, &l);
+	assert_true(r == 0 || r == -ENOENT);
+	if (r == -ENOENT)
+		assert_int_equal(l.count, 0);
+	for (size_t i = 0; i < l.count; i++)
+		assert_int_equal(l.items[i].family, AF_VSOCK);
+	sock_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1568,6 +1742,10 @@ int main(void)
 		cmocka_unit_test(test_packet_fixture),
 		cmocka_unit_test(test_raw_fixture),
 		cmocka_unit_test_teardown(test_dump_packet_request, fake_teardown),
+		cmocka_unit_test(test_vsock_fixture),
+		cmocka_unit_test(test_vsock_malformed),
+		cmocka_unit_test_teardown(test_dump_vsock_request, fake_teardown),
+		cmocka_unit_test(test_dump_vsock_live),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

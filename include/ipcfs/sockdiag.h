@@ -10,11 +10,13 @@
 
 struct sock_record {
 	uint64_t ino;           /* socket inode, as in "socket:[N]" */
-	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6, AF_NETLINK */
+	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6, AF_NETLINK,
+				   AF_PACKET, AF_VSOCK */
 	uint8_t protocol;       /* IPPROTO_TCP / IPPROTO_UDP for inet, 0 for unix,
 				   NETLINK_* for netlink */
 	uint8_t type;           /* SOCK_STREAM / SOCK_DGRAM / SOCK_SEQPACKET */
-	uint8_t state;          /* TCP_* numbering (unix uses the same values) */
+	uint8_t state;          /* TCP_* numbering (unix and vsock use the same
+				   values) */
 	uint32_t rqueue;        /* unix: UNIX_DIAG_RQLEN rq; inet: idiag_rqueue */
 	uint32_t wqueue;        /* unix: UNIX_DIAG_RQLEN wq; inet: idiag_wqueue */
 	/* AF_UNIX */
@@ -34,12 +36,23 @@ struct sock_record {
 	uint8_t local_addr[16], remote_addr[16];
 	uint16_t local_port, remote_port; /* host byte order */
 	uint32_t ifindex;
-	/* AF_NETLINK: protocol is the netlink protocol (NETLINK_ROUTE...) */
-	uint32_t nl_portid, nl_dst_portid;
-	/* NETLINK_DIAG_GROUPS: groups 1..128 (bit g-1), the rest dropped;
-	 * nl_groups_more says some were */
-	uint32_t nl_groups[4];
-	bool nl_groups_more;
+	union {
+		struct {
+			/* AF_NETLINK: protocol is the netlink protocol
+			 * (NETLINK_ROUTE...) */
+			uint32_t nl_portid, nl_dst_portid;
+			/* NETLINK_DIAG_GROUPS: groups 1..128 (bit g-1), the
+			 * rest dropped; nl_groups_more says some were */
+			uint32_t nl_groups[4];
+			bool nl_groups_more;
+		};
+		/* AF_VSOCK: context ids and ports as the kernel keeps them
+		 * (VMADDR_CID_ANY, VMADDR_PORT_ANY where unset) */
+		struct {
+			uint32_t vm_local_cid, vm_local_port;
+			uint32_t vm_remote_cid, vm_remote_port;
+		};
+	};
 	/* AF_PACKET: the ethertype it takes (host order; 3 = ETH_P_ALL);
 	 * PACKET_DIAG_INFO's interface is in ifindex, 0 for every one */
 	uint16_t ethertype;
@@ -74,9 +87,10 @@ enum sockdiag_step {
  * read past. */
 int sockdiag_parse(const void *buf, size_t len, int protocol, struct sock_list *list);
 
-/* sockdiag_parse for any family ipcfs dumps: AF_NETLINK and AF_PACKET
- * (protocol ignored: the messages carry it) as well as those above, which
- * sockdiag_parse tells apart by protocol alone. */
+/* sockdiag_parse for any family ipcfs dumps: AF_NETLINK, AF_PACKET and
+ * AF_VSOCK (protocol ignored: the messages carry it, or there is none) as
+ * well as those above, which sockdiag_parse tells apart by protocol
+ * alone. */
 int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
 			  struct sock_list *list);
 
@@ -87,12 +101,13 @@ struct nlmsghdr;
 struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol);
 
 /* Dumps one family/protocol (AF_UNIX with protocol 0; AF_INET/AF_INET6 with
- * IPPROTO_TCP or IPPROTO_UDP; AF_NETLINK or AF_PACKET with 0, every
- * protocol) in the caller's current network namespace
+ * IPPROTO_TCP or IPPROTO_UDP; AF_NETLINK, AF_PACKET or AF_VSOCK with 0,
+ * every protocol) in the caller's current network namespace
  * through a fresh NETLINK_SOCK_DIAG libmnl socket, retrying on DUMP_INTR
  * a bounded number of times. Appends to list. Returns 0 or -errno
  * (-EINVAL for another family/protocol, -EAGAIN when every attempt was
- * interrupted); on failure list is left as it was. */
+ * interrupted, -ENOENT when the kernel has no sock_diag module for the
+ * family, e.g. no vsock_diag); on failure list is left as it was. */
 int sockdiag_dump(int family, int protocol, struct sock_list *list);
 
 /* Parses the text of /proc/net/raw (family AF_INET) or raw6 (AF_INET6),
