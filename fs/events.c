@@ -133,7 +133,7 @@ static int fan_out(void *ctx, const struct ipc_change *change)
 	struct events_reader *r;
 
 	for (r = f->ev->readers; r; r = r->next) {
-		struct peer_view view = { .shows = viewer_shows, .ctx = &r->viewer };
+		struct ipc_peer_view view = { .shows = viewer_shows, .ctx = &r->viewer };
 
 		if (!viewer_may_enter(&r->viewer, proc))
 			continue;

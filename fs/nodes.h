@@ -12,11 +12,13 @@ enum node_type {
 	NODE_ROOT = 1,
 	NODE_SELF,
 	NODE_CHANNELS,
+	NODE_CHANNELS_JSON,	/* channels.json */
 	NODE_EVENTS,		/* a stream of changes, per open */
 	NODE_PROC,		/* <pid>/ */
 	NODE_COMM,		/* <pid>/comm */
 	NODE_CGROUP,		/* <pid>/cgroup */
 	NODE_PROC_CHANNELS,	/* <pid>/channels */
+	NODE_PROC_CHANNELS_JSON, /* <pid>/channels.json */
 	NODE_KIND,		/* <pid>/<kind>/ */
 	NODE_ENDPOINT,		/* <pid>/<kind>/<name>/ */
 	NODE_INFO,		/* <pid>/<kind>/<name>/info */

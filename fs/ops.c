@@ -119,6 +119,13 @@ static void viewer_init(struct viewer *v, fuse_req_t req, bool with_groups)
 	v->hides = hidepid->hides && !(hidepid->has_gid && viewer_in_group(v, hidepid->gid));
 }
 
+/* The whole-system tables show only the rows of processes the caller may
+ * enter. */
+static bool filters_rows(enum node_type type)
+{
+	return type == NODE_CHANNELS || type == NODE_CHANNELS_JSON;
+}
+
 /* What a rendering of a file of type depends on besides the file and the
  * snapshot: 0 where every caller is shown the same text, else the caller's
  * identity (uid, groups, whether processes are hidden from it). */
@@ -127,7 +134,7 @@ static uint64_t viewer_signature(const struct viewer *v, enum node_type type)
 	uint64_t h = 0xcbf29ce484222325u;
 	int i;
 
-	if (type == NODE_CHANNELS ? v->uid == 0 : !v->hides)
+	if (filters_rows(type) ? v->uid == 0 : !v->hides)
 		return 0;
 	h = (h ^ v->uid) * 0x100000001b3u;
 	h = (h ^ v->gid) * 0x100000001b3u;
@@ -407,6 +414,33 @@ static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 	list_directory(req, ino, size, offset, true);
 }
 
+/* channels or channels.json: of one process, or of every process with
+ * endpoints that the caller may enter. */
+static void render_channels(const struct request *rq, const struct viewer *v,
+			    const struct ipc_peer_view *view, struct textbuf *tb)
+{
+	bool json = rq->key.type == NODE_CHANNELS_JSON ||
+		    rq->key.type == NODE_PROC_CHANNELS_JSON;
+	bool filter = filters_rows(rq->key.type), first = true;
+	const struct ipc_process *proc = filter ? rq->snap->processes : rq->target.proc;
+	const struct ipc_process *end = filter ? proc + rq->snap->n_processes : proc + 1;
+
+	if (json)
+		textbuf_puts(tb, "[\n");
+	else
+		render_channels_header(tb);
+	for (; proc < end; proc++) {
+		if (filter && (!proc->n_endpoints || !viewer_may_enter(v, proc)))
+			continue;
+		if (json)
+			render_json_rows(rq->snap, proc, view, &first, tb);
+		else
+			render_channels_rows(rq->snap, proc, view, tb);
+	}
+	if (json)
+		textbuf_puts(tb, first ? "]\n" : "\n]\n");
+}
+
 /* Rendered once per snapshot, caller and file; sizes are unknown to stat. */
 static void reply_open(fuse_req_t req, struct ipcfs *fs, struct fuse_file_info *fi)
 {
@@ -418,11 +452,10 @@ static void reply_open(fuse_req_t req, struct ipcfs *fs, struct fuse_file_info *
 static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct render_key key;
-	struct peer_view view;
+	struct ipc_peer_view view;
 	int64_t id;
 	struct viewer viewer;
 	struct textbuf tb;
-	size_t p;
 	struct request rq;
 	char *data;
 	size_t len;
@@ -441,8 +474,8 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		return;
 	/* channels: only the rows of processes the caller may enter; under
 	 * hidepid, peers only in processes it may enter. */
-	viewer_init(&viewer, req, rq.key.type == NODE_CHANNELS);
-	view = (struct peer_view){ .shows = viewer_shows, .ctx = &viewer };
+	viewer_init(&viewer, req, filters_rows(rq.key.type));
+	view = (struct ipc_peer_view){ .shows = viewer_shows, .ctx = &viewer };
 	key = (struct render_key){ .generation = rq.snap->generation, .node = ino,
 				   .view = viewer_signature(&viewer, rq.key.type) };
 	fi->fh = handles_share(&rq.fs->handles, &key);
@@ -454,15 +487,10 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 	textbuf_init(&tb);
 	switch (rq.key.type) {
 	case NODE_CHANNELS:
-		render_channels_header(&tb);
-		for (p = 0; p < rq.snap->n_processes; p++)
-			if (rq.snap->processes[p].n_endpoints &&
-			    viewer_may_enter(&viewer, &rq.snap->processes[p]))
-				render_channels_rows(rq.snap, &rq.snap->processes[p], &view, &tb);
-		break;
+	case NODE_CHANNELS_JSON:
 	case NODE_PROC_CHANNELS:
-		render_channels_header(&tb);
-		render_channels_rows(rq.snap, rq.target.proc, &view, &tb);
+	case NODE_PROC_CHANNELS_JSON:
+		render_channels(&rq, &viewer, &view, &tb);
 		break;
 	case NODE_COMM:
 		render_line(rq.target.proc->comm, &tb);
@@ -471,7 +499,7 @@ static void ipcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		render_line(rq.target.proc->cgroup, &tb);
 		break;
 	case NODE_INFO:
-		render_info(rq.snap, rq.target.ep, &view, &tb);
+		ipc_endpoint_info_lines(rq.snap, rq.target.ep, IPC_FIELDS_ALL, &view, &tb);
 		break;
 	case NODE_SYSV_INFO:
 		ipc_sysv_info(rq.snap, rq.target.sysv, &tb);

@@ -1,9 +1,7 @@
 #include "render.h"
 
-#include <inttypes.h>
 #include <string.h>
 
-#define INFO_BELOW 0x20
 #define FIELD_BELOW 0x21
 
 static void put_escaped(struct textbuf *tb, const char *s, unsigned char below)
@@ -11,66 +9,9 @@ static void put_escaped(struct textbuf *tb, const char *s, unsigned char below)
 	textbuf_escaped(tb, s, strlen(s), below);
 }
 
-/* "<pid>:<name>" for each of the peers (endpoint indexes) the view shows,
- * separated by sep; "-" for none.  How many were shown. */
-static size_t put_peer_list(const struct ipc_snapshot *snap, const uint32_t *peers, size_t n,
-			    const struct peer_view *view, const char *sep, unsigned char below,
-			    struct textbuf *tb)
-{
-	size_t i, shown = 0;
-
-	for (i = 0; i < n; i++) {
-		const struct ipc_endpoint *peer = &snap->endpoints[peers[i]];
-
-		if (view && !view->shows(view->ctx, ipc_endpoint_process(snap, peer)))
-			continue;
-		if (shown++)
-			textbuf_puts(tb, sep);
-		textbuf_put_u64(tb, (uint64_t)ipc_endpoint_process(snap, peer)->pid);
-		textbuf_puts(tb, ":");
-		put_escaped(tb, peer->name, below);
-	}
-	if (!shown)
-		textbuf_puts(tb, "-");
-	return shown;
-}
-
-static void put_peers(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		      const struct peer_view *view, const char *sep, unsigned char below,
-		      struct textbuf *tb)
-{
-	put_peer_list(snap, snap->peers + ep->first_peer, ep->n_peers, view, sep, below, tb);
-}
-
-void render_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		 const struct peer_view *view, struct textbuf *tb)
-{
-	const struct ipc_process *proc = ipc_endpoint_process(snap, ep);
-
-	textbuf_printf(tb, "kind: %s\npid: %d\n", ipc_kind_dir(ep->kind), proc->pid);
-	if (proc->nspid)
-		textbuf_printf(tb, "nspid: %d\n", proc->nspid);
-	textbuf_puts(tb, "comm: ");
-	put_escaped(tb, proc->comm, INFO_BELOW);
-	textbuf_puts(tb, "\nname: ");
-	put_escaped(tb, ep->name, INFO_BELOW);
-	if (ep->fd >= 0)
-		textbuf_printf(tb, "\nfd: %d", ep->fd);
-	else
-		textbuf_puts(tb, "\nfd: -");
-	textbuf_printf(tb, "\nid: %" PRIu64 "\naccess: %s\npeers: ", ep->id,
-		       ipc_access_text(ep->access));
-	put_peers(snap, ep, view, " ", INFO_BELOW, tb);
-	textbuf_puts(tb, "\n");
-	/* Mapping-only sharers of this process may be missing from peers. */
-	if (proc->maps_unavailable)
-		textbuf_puts(tb, "maps: unavailable\n");
-	ipc_endpoint_info(snap, ep, tb);
-}
-
 void render_line(const char *value, struct textbuf *tb)
 {
-	put_escaped(tb, value ? value : "-", INFO_BELOW);
+	put_escaped(tb, value ? value : "-", 0x20);
 	textbuf_puts(tb, "\n");
 }
 
@@ -107,7 +48,7 @@ static void put_detail(const struct ipc_snapshot *snap, const struct ipc_endpoin
 }
 
 void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
-			  const struct peer_view *view, struct textbuf *tb)
+			  const struct ipc_peer_view *view, struct textbuf *tb)
 {
 	struct textbuf detail;
 	uint32_t i;
@@ -122,15 +63,28 @@ void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_proc
 		textbuf_puts(tb, "\t");
 		textbuf_put_u64(tb, ep->id);
 		textbuf_puts(tb, "\t");
-		put_peers(snap, ep, view, ",", FIELD_BELOW, tb);
+		ipc_peers_text(snap, snap->peers + ep->first_peer, ep->n_peers, view, ",",
+			       FIELD_BELOW, tb);
 		textbuf_puts(tb, "\t");
 		put_detail(snap, ep, &detail, tb);
 	}
 	textbuf_free(&detail);
 }
 
+void render_json_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
+		      const struct ipc_peer_view *view, bool *first, struct textbuf *tb)
+{
+	uint32_t i;
+
+	for (i = 0; i < proc->n_endpoints; i++) {
+		textbuf_puts(tb, *first ? "" : ",\n");
+		*first = false;
+		ipc_endpoint_json(snap, &snap->endpoints[proc->first_endpoint + i], view, tb);
+	}
+}
+
 bool render_event(const struct timespec *when, const struct ipc_change *change,
-		  const struct peer_view *view, struct textbuf *detail, struct textbuf *tb)
+		  const struct ipc_peer_view *view, struct textbuf *detail, struct textbuf *tb)
 {
 	size_t start = tb->len, shown;
 
@@ -138,8 +92,8 @@ bool render_event(const struct timespec *when, const struct ipc_change *change,
 		       change->sign);
 	put_endpoint_fields(ipc_endpoint_process(change->snap, change->ep), change->ep, tb);
 	textbuf_puts(tb, "\t");
-	shown = put_peer_list(change->snap, change->peers, change->n_peers, view, ",", FIELD_BELOW,
-			      tb);
+	shown = ipc_peers_text(change->snap, change->peers, change->n_peers, view, ",",
+			       FIELD_BELOW, tb);
 	if (!change->whole && !shown) {
 		tb->len = start;
 		return false;

@@ -13,7 +13,7 @@ struct dir {
 	const struct target *t;
 };
 
-#define MAX_FIXED 4
+#define MAX_FIXED 5
 /* The other children's cookies follow the fixed ones': this plus their
  * order key (below 2^62, so a cookie fits a positive off_t). */
 #define VARIABLE_COOKIE (TREE_FIRST_COOKIE + MAX_FIXED)
@@ -421,20 +421,24 @@ static bool nth_sysv_member(const struct dir *d, size_t i, struct tree_child *c)
 static const struct node_type_desc node_types[] = {
 	[NODE_ROOT] = { .mode = DIR_MODE,
 			.fixed = { { "self", NODE_SELF }, { "channels", NODE_CHANNELS },
+				   { "channels.json", NODE_CHANNELS_JSON },
 				   { "events", NODE_EVENTS }, { "sysv", NODE_SYSV_ROOT } },
 			.count = count_processes, .nth = nth_process,
 			.find = find_process, .in_order = true },
 	[NODE_SELF] = { .mode = LINK_MODE },
 	[NODE_CHANNELS] = { .mode = FILE_MODE },
+	[NODE_CHANNELS_JSON] = { .mode = FILE_MODE },
 	[NODE_EVENTS] = { .mode = FILE_MODE },
 	[NODE_PROC] = { .mode = DIR_MODE, .guard = GUARD_PROCESS,
 			.fixed = { { "comm", NODE_COMM }, { "cgroup", NODE_CGROUP },
-				   { "channels", NODE_PROC_CHANNELS } },
+				   { "channels", NODE_PROC_CHANNELS },
+				   { "channels.json", NODE_PROC_CHANNELS_JSON } },
 			.count = count_kinds, .nth = nth_kind, .find = find_kind,
 			.in_order = true },
 	[NODE_COMM] = { .mode = FILE_MODE },
 	[NODE_CGROUP] = { .mode = FILE_MODE },
 	[NODE_PROC_CHANNELS] = { .mode = FILE_MODE },
+	[NODE_PROC_CHANNELS_JSON] = { .mode = FILE_MODE },
 	[NODE_KIND] = { .mode = DIR_MODE, .count = count_endpoints, .nth = nth_endpoint,
 			.find = find_endpoint },
 	[NODE_ENDPOINT] = { .mode = DIR_MODE, .fixed = { { "info", NODE_INFO } },
@@ -654,7 +658,7 @@ int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key, st
 {
 	*t = (struct target){0};
 	if (key->type == NODE_ROOT || key->type == NODE_SELF || key->type == NODE_CHANNELS ||
-	    key->type == NODE_EVENTS)
+	    key->type == NODE_CHANNELS_JSON || key->type == NODE_EVENTS)
 		return 0;
 	if (key->type >= NODE_SYSV_ROOT)
 		return resolve_sysv(snap, key, t);
@@ -662,7 +666,8 @@ int tree_resolve(const struct ipc_snapshot *snap, const struct node_key *key, st
 	if (!t->proc || t->proc->start_time != key->start)
 		return -ENOENT;
 	if (key->type == NODE_PROC || key->type == NODE_COMM || key->type == NODE_CGROUP ||
-	    key->type == NODE_PROC_CHANNELS || key->type == NODE_KIND)
+	    key->type == NODE_PROC_CHANNELS || key->type == NODE_PROC_CHANNELS_JSON ||
+	    key->type == NODE_KIND)
 		return 0;
 	t->ep = ipc_snapshot_endpoint(snap, t->proc, key->kind, key->name);
 	if (!t->ep)

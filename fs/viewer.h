@@ -21,5 +21,5 @@ struct viewer {
 bool viewer_in_group(const struct viewer *v, gid_t gid);
 /* Whether the caller could enter proc's directory (execute on its mode). */
 bool viewer_may_enter(const struct viewer *v, const struct ipc_process *proc);
-/* A peer_view's shows(): under hidepid only processes it may enter. */
+/* An ipc_peer_view's shows(): under hidepid only processes it may enter. */
 bool viewer_shows(const void *ctx, const struct ipc_process *proc);

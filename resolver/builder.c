@@ -122,13 +122,6 @@ int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 	return 0;
 }
 
-void file_detail_info(const struct file_detail *detail, struct textbuf *tb)
-{
-	textbuf_puts(tb, "path: ");
-	textbuf_escaped(tb, detail->path, strlen(detail->path), 0x20);
-	textbuf_puts(tb, "\n");
-}
-
 int builder_add_peer(struct builder *b, uint32_t a, uint32_t c)
 {
 	if (a == c)

@@ -57,10 +57,10 @@ struct kind_module {
 	/* Releases what the module's state holds outside the arena; called
 	 * only once that state is made, so never with a NULL state. */
 	void (*finish)(struct builder *b);
-	void (*info)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		     struct textbuf *tb);
-	void (*detail)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb);
+	/* States ep's own fields, once: info, DETAIL and JSON render them
+	 * (see the field_* emitters below). */
+	void (*fields)(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		       struct ipc_field_sink *sink);
 	size_t state_size;	/* zeroed per build, see builder_state() */
 };
 
@@ -125,7 +125,7 @@ int endpoint_order(const struct ipc_endpoint *a, const struct ipc_endpoint *b);
 /* Records that a and b are peers (both directions). */
 int builder_add_peer(struct builder *b, uint32_t a, uint32_t c);
 /* What every fd on a file object (FIFO, memfd, shm, mqueue) keeps: kinds
- * put it first in their detail. */
+ * put it first in their detail; its field is "path". */
 struct file_detail {
 	const char *path;	/* the fd link's text */
 };
@@ -139,8 +139,6 @@ int fd_probe_take(struct fd_probe *probe);
  * to complete.  Returns 0 or -errno. */
 int builder_add_file_endpoint(struct builder *b, const struct fd_probe *probe,
 			      enum ipc_kind kind, size_t detail_size, void **detail);
-/* The info line "path: <path>", escaped. */
-void file_detail_info(const struct file_detail *detail, struct textbuf *tb);
 
 /* How the endpoints on one object pair up. */
 enum object_pairing {
@@ -167,3 +165,18 @@ void sock_ahead_free(struct sock_ahead *ahead);
 
 /* Scans every process under the root into the builder. */
 int procscan_run(struct builder *b);
+
+/* ---- Emitting fields (what a kind's fields hook calls) --------------- */
+
+/* detail: enum ipc_detail_style. */
+void field_text(struct ipc_field_sink *sink, const char *key, unsigned detail,
+		const char *text);
+void field_bytes(struct ipc_field_sink *sink, const char *key, unsigned detail,
+		 const char *text, size_t len);
+void field_u64(struct ipc_field_sink *sink, const char *key, unsigned detail, uint64_t v);
+void field_s64(struct ipc_field_sink *sink, const char *key, unsigned detail, int64_t v);
+void field_bool(struct ipc_field_sink *sink, const char *key, unsigned detail, bool yes);
+void field_none(struct ipc_field_sink *sink, const char *key);
+/* field_u64 when known, else field_none. */
+void field_u64_known(struct ipc_field_sink *sink, const char *key, unsigned detail,
+		     bool known, uint64_t v);

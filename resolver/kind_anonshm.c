@@ -19,6 +19,5 @@ static int anonshm_resolve(struct builder *b)
 
 const struct kind_module anonshm_module = {
 	.resolve = anonshm_resolve,
-	.info = shmem_info,
-	.detail = shmem_detail_text,
+	.fields = shmem_fields,
 };

@@ -1,7 +1,6 @@
 /* eventfd: all share one anonymous inode, so the object is the eventfd-id
  * from fdinfo; every fd with the same id peers with every other. */
 #include <errno.h>
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,28 +58,18 @@ static int eventfd_resolve(struct builder *b)
 	return builder_link_by_object(b, 1u << IPC_EVENTFD, PAIR_ALL);
 }
 
-static void eventfd_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			 struct textbuf *tb)
+static void eventfd_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			   struct ipc_field_sink *sink)
 {
 	const struct eventfd_detail *detail = ep->detail;
 
 	(void)snap;
-	textbuf_printf(tb, "count: %" PRIu64 "\n", detail->count);
-}
-
-static void eventfd_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			   struct textbuf *tb)
-{
-	const struct eventfd_detail *detail = ep->detail;
-
-	(void)snap;
-	textbuf_printf(tb, "eventfd count=%" PRIu64, detail->count);
+	field_u64(sink, "count", IPC_DETAIL_KEYED, detail->count);
 }
 
 const struct kind_module eventfd_module = {
 	.probe_fd = eventfd_probe_fd,
 	.add_fd = eventfd_add_fd,
 	.resolve = eventfd_resolve,
-	.info = eventfd_info,
-	.detail = eventfd_detail,
+	.fields = eventfd_fields,
 };

@@ -28,6 +28,5 @@ const struct kind_module memfd_module = {
 	.probe_fd = memfd_probe_fd,
 	.add_fd = memfd_add_fd,
 	.resolve = memfd_resolve,
-	.info = shmem_info,
-	.detail = shmem_detail_text,
+	.fields = shmem_fields,
 };

@@ -90,26 +90,18 @@ static int mqueue_resolve(struct builder *b)
 	return builder_link_by_object(b, 1u << IPC_MQUEUE, PAIR_ALL);
 }
 
-static void mqueue_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			struct textbuf *tb)
-{
-	(void)snap;
-	file_detail_info(ep->detail, tb);
-}
-
-static void mqueue_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			  struct textbuf *tb)
+static void mqueue_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			  struct ipc_field_sink *sink)
 {
 	const struct file_detail *detail = ep->detail;
 
 	(void)snap;
-	textbuf_puts(tb, detail->path);
+	field_text(sink, "path", IPC_DETAIL_VALUE, detail->path);
 }
 
 const struct kind_module mqueue_module = {
 	.probe_fd = mqueue_probe_fd,
 	.add_fd = mqueue_add_fd,
 	.resolve = mqueue_resolve,
-	.info = mqueue_info,
-	.detail = mqueue_detail,
+	.fields = mqueue_fields,
 };

@@ -50,29 +50,15 @@ const struct ipc_process *ipc_pidfd_target(const struct ipc_snapshot *snap,
 	return ipc_snapshot_process(snap, (pid_t)ep->id);
 }
 
-static void pidfd_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb)
+static void pidfd_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			 struct ipc_field_sink *sink)
 {
 	(void)snap;
-	if (ep->id)
-		textbuf_printf(tb, "target: %llu\n", (unsigned long long)ep->id);
-	else
-		textbuf_puts(tb, "target: -\n");
-}
-
-static void pidfd_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			 struct textbuf *tb)
-{
-	(void)snap;
-	if (ep->id)
-		textbuf_printf(tb, "pidfd target=%llu", (unsigned long long)ep->id);
-	else
-		textbuf_puts(tb, "pidfd target=-");
+	field_u64_known(sink, "target", IPC_DETAIL_KEYED, ep->id != 0, ep->id);
 }
 
 const struct kind_module pidfd_module = {
 	.probe_fd = pidfd_probe_fd,
 	.add_fd = pidfd_add_fd,
-	.info = pidfd_info,
-	.detail = pidfd_detail,
+	.fields = pidfd_fields,
 };

@@ -1,6 +1,5 @@
 /* Pipes (pipefs, named by the link) and FIFOs (a path whose target is a
  * FIFO): peers are the fds holding the other end. */
-#include <inttypes.h>
 #include <sys/stat.h>
 
 #include "builder.h"
@@ -45,30 +44,20 @@ static int pipe_resolve(struct builder *b)
 	return r < 0 ? r : builder_link_by_object(b, 1u << IPC_FIFO, PAIR_OPPOSITE_ENDS);
 }
 
-static void pipe_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		      struct textbuf *tb)
-{
-	(void)snap;
-	if (ep->detail)
-		file_detail_info(ep->detail, tb);
-}
-
-static void pipe_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			struct textbuf *tb)
+/* A FIFO's path; a pipe has nothing beyond its id. */
+static void pipe_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			struct ipc_field_sink *sink)
 {
 	const struct file_detail *detail = ep->detail;
 
 	(void)snap;
 	if (detail)
-		textbuf_puts(tb, detail->path);
-	else
-		textbuf_printf(tb, "pipe:[%" PRIu64 "]", ep->id);
+		field_text(sink, "path", IPC_DETAIL_VALUE, detail->path);
 }
 
 const struct kind_module pipe_module = {
 	.probe_fd = pipe_probe_fd,
 	.add_fd = pipe_add_fd,
 	.resolve = pipe_resolve,
-	.info = pipe_info,
-	.detail = pipe_detail,
+	.fields = pipe_fields,
 };

@@ -282,37 +282,26 @@ static int pty_resolve(struct builder *b)
 	return r;
 }
 
-static void pty_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		     struct textbuf *tb)
+static void pty_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		       struct ipc_field_sink *sink)
 {
 	const struct pty_detail *detail = ep->detail;
+	char instance[24] = "unknown";
 
 	(void)snap;
-	textbuf_printf(tb, "side: %s\nindex: %llu\n", detail->master ? "master" : "slave",
-		       (unsigned long long)ep->id);
-	file_detail_info(&detail->file, tb);
+	field_text(sink, "side", IPC_DETAIL_VALUE, detail->master ? "master" : "slave");
+	field_u64(sink, "index", IPC_DETAIL_VALUE, ep->id);
+	field_text(sink, "path", IPC_DETAIL_VALUE, detail->file.path);
 	if (detail->instance_known)
-		textbuf_printf(tb, "instance: %u:%u\n", major((dev_t)ep->object[0]),
-			       minor((dev_t)ep->object[0]));
-	else
-		textbuf_puts(tb, "instance: unknown\n");
-}
-
-static void pty_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb)
-{
-	const struct pty_detail *detail = ep->detail;
-
-	(void)snap;
-	textbuf_printf(tb, "%s %llu %s", detail->master ? "master" : "slave",
-		       (unsigned long long)ep->id, detail->file.path);
+		snprintf(instance, sizeof(instance), "%u:%u", major((dev_t)ep->object[0]),
+			 minor((dev_t)ep->object[0]));
+	field_text(sink, "instance", IPC_DETAIL_NO, instance);
 }
 
 const struct kind_module pty_module = {
 	.probe_fd = pty_probe_fd,
 	.add_fd = pty_add_fd,
 	.resolve = pty_resolve,
-	.info = pty_info,
-	.detail = pty_detail,
+	.fields = pty_fields,
 	.state_size = sizeof(struct pty_state),
 };

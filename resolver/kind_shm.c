@@ -52,6 +52,5 @@ const struct kind_module shm_module = {
 	.probe_fd = shm_probe_fd,
 	.add_fd = shm_add_fd,
 	.resolve = shm_resolve,
-	.info = shmem_info,
-	.detail = shmem_detail_text,
+	.fields = shmem_fields,
 };

@@ -867,53 +867,62 @@ static const char *unix_type_name(const struct socket_detail *d)
 	}
 }
 
-/* "path", "@abstract" or "" for an unnamed socket: escaped as an info
- * value, or raw for DETAIL, which the channels table escapes whole. */
-static void put_unix_path(const struct socket_detail *d, struct textbuf *tb, bool escape)
+/* The path field: "path", "@abstract", absent for an unnamed socket. */
+static void unix_path_field(const struct sock_record *rec, struct ipc_field_sink *sink)
 {
-	const struct sock_record *rec = &d->rec;
-	const char *name = rec->path;
+	char text[sizeof(rec->path) + 1];
 	size_t n = strnlen(rec->path, rec->path_len);
 
-	if (!rec->path_len)
-		return;
-	if (rec->path[0] == '\0') {
-		textbuf_puts(tb, "@");
-		name++;
-		n = rec->path_len - 1u;
+	if (!rec->path_len) {
+		field_none(sink, "path");
+	} else if (rec->path[0] == '\0') {
+		/* Abstract: every byte counts, NULs included. */
+		text[0] = '@';
+		memcpy(text + 1, rec->path + 1, rec->path_len - 1u);
+		field_bytes(sink, "path", IPC_DETAIL_VALUE, text, rec->path_len);
+	} else {
+		field_bytes(sink, "path", IPC_DETAIL_VALUE, rec->path, n);
 	}
-	if (escape)
-		textbuf_escaped(tb, name, n, 0x20);
-	else
-		textbuf_append(tb, name, n);
 }
 
-static void put_address(const struct sock_record *rec, const uint8_t *addr, uint16_t port,
-			struct textbuf *tb)
+#define ADDRESS_MAX (INET6_ADDRSTRLEN + 8)	/* "[addr]:port" */
+
+/* "a.b.c.d:port" or "[v6]:port" into text (ADDRESS_MAX bytes). */
+static void address_text(const struct sock_record *rec, const uint8_t *addr, uint16_t port,
+			 char *text)
 {
-	char text[INET6_ADDRSTRLEN];
+	char *p = text;
 	int i;
 
-	/* Without printf, v4 by hand as inet_ntop writes it: two addresses
+	/* v4 by hand, as inet_ntop writes it, and the port: two addresses
 	 * in every inet row of the channels table. */
 	if (rec->family == AF_INET6) {
-		inet_ntop(AF_INET6, addr, text, sizeof(text));
-		textbuf_puts(tb, "[");
-		textbuf_puts(tb, text);
-		textbuf_puts(tb, "]");
+		*p++ = '[';
+		inet_ntop(AF_INET6, addr, p, INET6_ADDRSTRLEN);
+		p += strlen(p);
+		*p++ = ']';
 	} else {
 		for (i = 0; i < 4; i++) {
 			if (i)
-				textbuf_puts(tb, ".");
-			textbuf_put_u64(tb, addr[i]);
+				*p++ = '.';
+			if (addr[i] >= 100)
+				*p++ = (char)('0' + addr[i] / 100);
+			if (addr[i] >= 10)
+				*p++ = (char)('0' + addr[i] / 10 % 10);
+			*p++ = (char)('0' + addr[i] % 10);
 		}
 	}
-	textbuf_puts(tb, ":");
-	textbuf_put_u64(tb, port);
+	*p++ = ':';
+	p += port >= 10000 ? 5 : port >= 1000 ? 4 : port >= 100 ? 3 : port >= 10 ? 2 : 1;
+	*p = '\0';
+	do
+		*--p = (char)('0' + port % 10);
+	while ((port /= 10));
 }
 
-/* Netlink protocol names as linux/netlink.h spells them, lower case. */
-static void put_netlink_protocol(const struct sock_record *rec, struct textbuf *tb)
+/* Netlink protocol names as linux/netlink.h spells them, lower case;
+ * another protocol as its number. */
+static void netlink_protocol_field(const struct sock_record *rec, struct ipc_field_sink *sink)
 {
 	static const char *const names[] = {
 		[NETLINK_ROUTE] = "route", [NETLINK_UNUSED] = "unused",
@@ -930,229 +939,166 @@ static void put_netlink_protocol(const struct sock_record *rec, struct textbuf *
 	};
 
 	if (rec->protocol < sizeof(names) / sizeof(names[0]) && names[rec->protocol])
-		textbuf_puts(tb, names[rec->protocol]);
+		field_text(sink, "protocol", IPC_DETAIL_VALUE, names[rec->protocol]);
 	else
-		textbuf_put_u64(tb, rec->protocol);
+		field_u64(sink, "protocol", IPC_DETAIL_VALUE, rec->protocol);
 }
 
 /* The groups as their numbers (group g is bit g-1, as bind's nl_groups
  * and NETLINK_ADD_MEMBERSHIP count them), comma separated; "-" for none. */
-static void put_netlink_groups(const struct sock_record *rec, struct textbuf *tb)
+static void netlink_groups_field(const struct sock_record *rec, struct ipc_field_sink *sink)
 {
-	bool any = false;
+	char text[32 * 4 * 4 + 8], *p = text;
 	unsigned g;
 
-	for (g = 0; g < 32 * 4; g++) {
-		if (!(rec->nl_groups[g / 32] >> (g % 32) & 1))
-			continue;
-		if (any)
-			textbuf_puts(tb, ",");
-		textbuf_put_u64(tb, g + 1);
-		any = true;
-	}
+	for (g = 0; g < 32 * 4; g++)
+		if (rec->nl_groups[g / 32] >> (g % 32) & 1)
+			p += sprintf(p, p == text ? "%u" : ",%u", g + 1);
 	if (rec->nl_groups_more)
-		textbuf_puts(tb, any ? ",..." : "...");
-	else if (!any)
-		textbuf_puts(tb, "-");
+		strcpy(p, p == text ? "..." : ",...");
+	else if (p == text)
+		strcpy(p, "-");
+	field_text(sink, "groups", IPC_DETAIL_KEYED, text);
 }
 
-static void netlink_info(const struct socket_detail *d, struct textbuf *tb)
+static void netlink_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
 {
 	const struct sock_record *rec = &d->rec;
 
 	if (!d->known) {
-		textbuf_puts(tb, "protocol: -\nportid: -\ndst_portid: -\ngroups: -\n");
-	} else {
-		textbuf_puts(tb, "protocol: ");
-		put_netlink_protocol(rec, tb);
-		textbuf_printf(tb, "\nportid: %" PRIu32 "\ndst_portid: %" PRIu32 "\ngroups: ",
-			       rec->nl_portid, rec->nl_dst_portid);
-		put_netlink_groups(rec, tb);
-		textbuf_puts(tb, "\n");
+		field_none(sink, "protocol");
+		field_none(sink, "portid");
+		field_none(sink, "dst_portid");
+		field_none(sink, "groups");
+		return;
 	}
-	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
+	netlink_protocol_field(rec, sink);
+	field_u64(sink, "portid", IPC_DETAIL_KEYED, rec->nl_portid);
+	field_u64(sink, "dst_portid", IPC_DETAIL_KEYED, rec->nl_dst_portid);
+	netlink_groups_field(rec, sink);
 }
 
-static const char *packet_type_name(const struct sock_record *rec)
+/* Type; the ethertype by name where it is a common one, else 0xNNNN; the
+ * interface index (the names are the namespace's, which ipcfs may not be
+ * in), "*" for every interface. */
+static void packet_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
 {
-	return rec->type == SOCK_RAW ? "raw" : rec->type == SOCK_DGRAM ? "dgram" : "unknown";
-}
+	const struct sock_record *rec = &d->rec;
+	char text[8];
 
-/* The ethertype by name where it is a common one, else 0xNNNN. */
-static void put_ethertype(const struct sock_record *rec, struct textbuf *tb)
-{
+	if (!d->known) {
+		field_none(sink, "type");
+		field_none(sink, "protocol");
+		field_none(sink, "interface");
+		return;
+	}
+	field_text(sink, "type", IPC_DETAIL_VALUE,
+		   rec->type == SOCK_RAW ? "raw" : rec->type == SOCK_DGRAM ? "dgram" : "unknown");
 	switch (rec->ethertype) {
-	case 0x0003: textbuf_puts(tb, "all"); break;
-	case 0x0800: textbuf_puts(tb, "ip"); break;
-	case 0x0806: textbuf_puts(tb, "arp"); break;
-	case 0x86dd: textbuf_puts(tb, "ipv6"); break;
-	case 0x0000: textbuf_puts(tb, "none"); break;	/* receives nothing until bound */
-	default: textbuf_printf(tb, "0x%04x", rec->ethertype);
+	case 0x0003: strcpy(text, "all"); break;
+	case 0x0800: strcpy(text, "ip"); break;
+	case 0x0806: strcpy(text, "arp"); break;
+	case 0x86dd: strcpy(text, "ipv6"); break;
+	case 0x0000: strcpy(text, "none"); break;	/* receives nothing until bound */
+	default: snprintf(text, sizeof(text), "0x%04x", rec->ethertype);
 	}
-}
-
-/* The interface index (the names are the namespace's, which ipcfs may
- * not be in); "*" for every interface. */
-static void put_interface(const struct sock_record *rec, struct textbuf *tb)
-{
+	field_text(sink, "protocol", IPC_DETAIL_VALUE, text);
 	if (rec->ifindex)
-		textbuf_put_u64(tb, rec->ifindex);
+		field_u64(sink, "interface", IPC_DETAIL_VALUE, rec->ifindex);
 	else
-		textbuf_puts(tb, "*");
+		field_text(sink, "interface", IPC_DETAIL_VALUE, "*");
 }
 
-static void put_ip_protocol(const struct sock_record *rec, struct textbuf *tb)
+/* The protocol by name where it is a common one, else its number; the
+ * addresses without port. */
+static void raw_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
 {
-	switch (rec->protocol) {
-	case IPPROTO_ICMP: textbuf_puts(tb, "icmp"); break;
-	case IPPROTO_ICMPV6: textbuf_puts(tb, "icmpv6"); break;
-	case IPPROTO_TCP: textbuf_puts(tb, "tcp"); break;
-	case IPPROTO_UDP: textbuf_puts(tb, "udp"); break;
-	case IPPROTO_RAW: textbuf_puts(tb, "raw"); break;
-	default: textbuf_put_u64(tb, rec->protocol);
-	}
-}
-
-/* A raw socket's address: no port. */
-static void put_raw_address(const struct sock_record *rec, const uint8_t *addr,
-			    struct textbuf *tb)
-{
+	const struct sock_record *rec = &d->rec;
+	const char *name = NULL;
 	char text[INET6_ADDRSTRLEN];
 
-	inet_ntop(rec->family, addr, text, sizeof(text));
-	textbuf_puts(tb, text);
+	if (!d->known) {
+		field_none(sink, "protocol");
+		field_none(sink, "local");
+		field_none(sink, "remote");
+		return;
+	}
+	switch (rec->protocol) {
+	case IPPROTO_ICMP: name = "icmp"; break;
+	case IPPROTO_ICMPV6: name = "icmpv6"; break;
+	case IPPROTO_TCP: name = "tcp"; break;
+	case IPPROTO_UDP: name = "udp"; break;
+	case IPPROTO_RAW: name = "raw"; break;
+	}
+	if (name)
+		field_text(sink, "protocol", IPC_DETAIL_VALUE, name);
+	else
+		field_u64(sink, "protocol", IPC_DETAIL_VALUE, rec->protocol);
+	inet_ntop(rec->family, rec->local_addr, text, sizeof(text));
+	field_text(sink, "local", IPC_DETAIL_VALUE, text);
+	inet_ntop(rec->family, rec->remote_addr, text, sizeof(text));
+	field_text(sink, "remote", IPC_DETAIL_VALUE, text);
 }
 
-static void packet_raw_info(const struct ipc_endpoint *ep, const struct socket_detail *d,
-			    struct textbuf *tb)
+static void unix_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
 {
 	const struct sock_record *rec = &d->rec;
 
-	if (!d->known && ep->kind == IPC_PACKET) {
-		textbuf_puts(tb, "type: -\nprotocol: -\ninterface: -\n");
-	} else if (!d->known) {
-		textbuf_puts(tb, "protocol: -\nlocal: -\nremote: -\n");
-	} else if (ep->kind == IPC_PACKET) {
-		textbuf_printf(tb, "type: %s\nprotocol: ", packet_type_name(rec));
-		put_ethertype(rec, tb);
-		textbuf_puts(tb, "\ninterface: ");
-		put_interface(rec, tb);
-		textbuf_puts(tb, "\n");
-	} else {
-		textbuf_puts(tb, "protocol: ");
-		put_ip_protocol(rec, tb);
-		textbuf_puts(tb, "\nlocal: ");
-		put_raw_address(rec, rec->local_addr, tb);
-		textbuf_puts(tb, "\nremote: ");
-		put_raw_address(rec, rec->remote_addr, tb);
-		textbuf_puts(tb, "\n");
-	}
-	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
+	field_text(sink, "type", IPC_DETAIL_VALUE, unix_type_name(d));
+	field_text(sink, "state", IPC_DETAIL_VALUE, state_name(d));
+	unix_path_field(rec, sink);
+	field_u64_known(sink, "peer_id", IPC_DETAIL_NO, d->known && rec->peer_ino, rec->peer_ino);
+	/* A listener's rqueue is its accept queue. */
+	field_u64_known(sink, "rqueue", IPC_DETAIL_NO, d->known, rec->rqueue);
+	field_u64_known(sink, "wqueue", IPC_DETAIL_NO, d->known, rec->wqueue);
+	field_u64_known(sink, "pending", IPC_DETAIL_NO, d->known, rec->n_icons);
+	field_u64_known(sink, "inflight", IPC_DETAIL_NO, d->has_inflight, d->inflight);
 }
 
-static void socket_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			struct textbuf *tb)
+/* tcp and udp: the address pair, then the state, as DETAIL shows them. */
+static void inet_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
+{
+	const struct sock_record *rec = &d->rec;
+	char text[ADDRESS_MAX];
+
+	if (d->known) {
+		address_text(rec, rec->local_addr, rec->local_port, text);
+		field_text(sink, "local", IPC_DETAIL_VALUE, text);
+		address_text(rec, rec->remote_addr, rec->remote_port, text);
+		field_text(sink, "remote", IPC_DETAIL_VALUE, text);
+	} else {
+		field_none(sink, "local");
+		field_none(sink, "remote");
+	}
+	field_text(sink, "state", IPC_DETAIL_VALUE, state_name(d));
+	field_u64_known(sink, "rqueue", IPC_DETAIL_NO, d->known, rec->rqueue);
+	field_u64_known(sink, "wqueue", IPC_DETAIL_NO, d->known, rec->wqueue);
+}
+
+static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			  struct ipc_field_sink *sink)
 {
 	const struct socket_detail *d = ep->detail;
-	const struct sock_record *rec = &d->rec;
 
 	(void)snap;
-	if (ep->kind == IPC_NETLINK) {
-		netlink_info(d, tb);
-		return;
+	switch (ep->kind) {
+	case IPC_UNIX:
+		unix_fields(d, sink);
+		return;	/* unix info names no namespace */
+	case IPC_NETLINK:
+		netlink_fields(d, sink);
+		break;
+	case IPC_PACKET:
+		packet_fields(d, sink);
+		break;
+	case IPC_RAW:
+		raw_fields(d, sink);
+		break;
+	default:
+		inet_fields(d, sink);
+		break;
 	}
-	if (ep->kind == IPC_PACKET || ep->kind == IPC_RAW) {
-		packet_raw_info(ep, d, tb);
-		return;
-	}
-	if (ep->kind == IPC_UNIX) {
-		textbuf_printf(tb, "type: %s\nstate: %s\npath: ", unix_type_name(d), state_name(d));
-		if (rec->path_len)
-			put_unix_path(d, tb, true);
-		else
-			textbuf_puts(tb, "-");
-		if (!d->known) {
-			textbuf_puts(tb, "\npeer_id: -\nrqueue: -\nwqueue: -\npending: -\n");
-		} else {
-			if (rec->peer_ino)
-				textbuf_printf(tb, "\npeer_id: %" PRIu64, rec->peer_ino);
-			else
-				textbuf_puts(tb, "\npeer_id: -");
-			/* A listener's rqueue is its accept queue. */
-			textbuf_printf(tb, "\nrqueue: %u\nwqueue: %u\npending: %u\n", rec->rqueue,
-				       rec->wqueue, rec->n_icons);
-		}
-		if (d->has_inflight)
-			textbuf_printf(tb, "inflight: %u\n", d->inflight);
-		else
-			textbuf_puts(tb, "inflight: -\n");
-		return;
-	}
-	textbuf_printf(tb, "state: %s\n", state_name(d));
-	if (d->known) {
-		textbuf_puts(tb, "local: ");
-		put_address(rec, rec->local_addr, rec->local_port, tb);
-		textbuf_puts(tb, "\nremote: ");
-		put_address(rec, rec->remote_addr, rec->remote_port, tb);
-		textbuf_printf(tb, "\nrqueue: %u\nwqueue: %u\n", rec->rqueue, rec->wqueue);
-	} else {
-		textbuf_puts(tb, "local: -\nremote: -\nrqueue: -\nwqueue: -\n");
-	}
-	textbuf_printf(tb, "netns: %" PRIu64 "\n", d->netns);
-}
-
-static void socket_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			  struct textbuf *tb)
-{
-	const struct socket_detail *d = ep->detail;
-	const struct sock_record *rec = &d->rec;
-
-	(void)snap;
-	if (ep->kind == IPC_NETLINK) {
-		if (!d->known) {
-			textbuf_puts(tb, "unknown");
-			return;
-		}
-		put_netlink_protocol(rec, tb);
-		textbuf_printf(tb, " portid=%" PRIu32 " dst=%" PRIu32 " groups=", rec->nl_portid,
-			       rec->nl_dst_portid);
-		put_netlink_groups(rec, tb);
-		return;
-	}
-	if ((ep->kind == IPC_PACKET || ep->kind == IPC_RAW) && !d->known) {
-		textbuf_puts(tb, "unknown");
-		return;
-	}
-	if (ep->kind == IPC_PACKET) {
-		textbuf_printf(tb, "%s ", packet_type_name(rec));
-		put_ethertype(rec, tb);
-		textbuf_puts(tb, " ");
-		put_interface(rec, tb);
-		return;
-	}
-	if (ep->kind == IPC_RAW) {
-		put_ip_protocol(rec, tb);
-		textbuf_puts(tb, " ");
-		put_raw_address(rec, rec->local_addr, tb);
-		textbuf_puts(tb, " ");
-		put_raw_address(rec, rec->remote_addr, tb);
-		return;
-	}
-	if (ep->kind == IPC_UNIX) {
-		textbuf_printf(tb, "%s %s", unix_type_name(d), state_name(d));
-		if (rec->path_len) {
-			textbuf_puts(tb, " ");
-			put_unix_path(d, tb, false);
-		}
-		return;
-	}
-	if (d->known) {
-		put_address(rec, rec->local_addr, rec->local_port, tb);
-		textbuf_puts(tb, " ");
-		put_address(rec, rec->remote_addr, rec->remote_port, tb);
-		textbuf_puts(tb, " ");
-	}
-	textbuf_puts(tb, state_name(d));
+	field_u64(sink, "netns", IPC_DETAIL_NO, d->netns);
 }
 
 const struct kind_module socket_module = {
@@ -1161,7 +1107,6 @@ const struct kind_module socket_module = {
 	.add_fd = socket_add_fd,
 	.resolve = socket_resolve,
 	.finish = socket_finish,
-	.info = socket_info,
-	.detail = socket_detail,
+	.fields = socket_fields,
 	.state_size = sizeof(struct socket_state),
 };

@@ -132,31 +132,42 @@ const struct ipc_endpoint *ipc_sysv_find_member(const struct ipc_snapshot *snap,
 	return NULL;
 }
 
-/* The info keys in the order ipcfs(8) lists them, those of the object's class. */
-static void info_body(const struct ipc_sysv_object *obj, struct textbuf *tb)
+/* The object's fields in the order ipcfs(8) lists them, those of its
+ * class; an endpoint's id is a common key, so only the object states it. */
+static void object_fields(const struct ipc_sysv_object *obj, bool with_id,
+			  struct ipc_field_sink *sink)
 {
-	textbuf_printf(tb, "key: 0x%08" PRIx32 "\n", obj->key);
+	char text[32];
+
+	field_text(sink, "class", IPC_DETAIL_VALUE, ipc_sysv_class_dir(obj->cls));
+	if (with_id)
+		field_s64(sink, "id", IPC_DETAIL_NO, obj->id);
+	snprintf(text, sizeof(text), "0x%08" PRIx32, obj->key);
+	field_text(sink, "key", IPC_DETAIL_KEYED, text);
 	if (obj->cls != IPC_SYSV_SEM)
-		textbuf_printf(tb, "size: %" PRIu64 "\n", obj->size);
+		field_u64(sink, "size", IPC_DETAIL_KEYED, obj->size);
 	if (obj->cls == IPC_SYSV_SHM)
-		textbuf_printf(tb, "nattch: %" PRIu64 "\n", obj->nattch);
-	textbuf_printf(tb, "perms: %04o\nowner: %u:%u\n", (unsigned)obj->perms, (unsigned)obj->uid,
-		       (unsigned)obj->gid);
-	if (obj->cls == IPC_SYSV_SHM)
-		textbuf_printf(tb, "cpid: %d\nlpid: %d\n", obj->cpid, obj->lpid);
-	if (obj->cls == IPC_SYSV_MSG)
-		textbuf_printf(tb, "lspid: %d\nlrpid: %d\nqnum: %" PRIu64 "\n", obj->lspid,
-			       obj->lrpid, obj->qnum);
+		field_u64(sink, "nattch", IPC_DETAIL_KEYED, obj->nattch);
+	snprintf(text, sizeof(text), "%04o", (unsigned)obj->perms);
+	field_text(sink, "perms", IPC_DETAIL_NO, text);
+	snprintf(text, sizeof(text), "%u:%u", (unsigned)obj->uid, (unsigned)obj->gid);
+	field_text(sink, "owner", IPC_DETAIL_NO, text);
+	if (obj->cls == IPC_SYSV_SHM) {
+		field_s64(sink, "cpid", IPC_DETAIL_NO, obj->cpid);
+		field_s64(sink, "lpid", IPC_DETAIL_NO, obj->lpid);
+	}
+	if (obj->cls == IPC_SYSV_MSG) {
+		field_s64(sink, "lspid", IPC_DETAIL_NO, obj->lspid);
+		field_s64(sink, "lrpid", IPC_DETAIL_NO, obj->lrpid);
+		field_u64(sink, "qnum", IPC_DETAIL_KEYED, obj->qnum);
+	}
 	if (obj->cls == IPC_SYSV_SEM)
-		textbuf_printf(tb, "nsems: %" PRIu32 "\n", obj->nsems);
+		field_u64(sink, "nsems", IPC_DETAIL_KEYED, obj->nsems);
 }
 
-void ipc_sysv_info(const struct ipc_snapshot *snap, const struct ipc_sysv_object *obj,
-		   struct textbuf *tb)
+void ipc_sysv_fields(const struct ipc_sysv_object *obj, struct ipc_field_sink *sink)
 {
-	(void)snap;
-	textbuf_printf(tb, "class: %s\nid: %d\n", ipc_sysv_class_dir(obj->cls), obj->id);
-	info_body(obj, tb);
+	object_fields(obj, true, sink);
 }
 
 /* A process involved in an object, before endpoints are made. */
@@ -494,38 +505,14 @@ static int sysv_resolve(struct builder *b)
 	return r;
 }
 
-static void sysv_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		      struct textbuf *tb)
+static void sysv_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			struct ipc_field_sink *sink)
 {
-	const struct ipc_sysv_object *obj = ep->detail;
-
 	(void)snap;
-	textbuf_printf(tb, "class: %s\n", ipc_sysv_class_dir(obj->cls));
-	info_body(obj, tb);
-}
-
-static void sysv_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-			struct textbuf *tb)
-{
-	const struct ipc_sysv_object *obj = ep->detail;
-
-	(void)snap;
-	textbuf_printf(tb, "%s key=0x%08" PRIx32, ipc_sysv_class_dir(obj->cls), obj->key);
-	switch (obj->cls) {
-	case IPC_SYSV_SHM:
-		textbuf_printf(tb, " size=%" PRIu64 " nattch=%" PRIu64, obj->size, obj->nattch);
-		break;
-	case IPC_SYSV_MSG:
-		textbuf_printf(tb, " qnum=%" PRIu64 " size=%" PRIu64, obj->qnum, obj->size);
-		break;
-	default:
-		textbuf_printf(tb, " nsems=%" PRIu32, obj->nsems);
-		break;
-	}
+	object_fields(ep->detail, false, sink);
 }
 
 const struct kind_module sysv_module = {
 	.resolve = sysv_resolve,
-	.info = sysv_info,
-	.detail = sysv_detail,
+	.fields = sysv_fields,
 };

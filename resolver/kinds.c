@@ -71,24 +71,6 @@ const struct kind_module *kind_module_of(enum ipc_kind kind)
 	return (unsigned)kind < IPC_KIND_COUNT ? kinds[kind].module : NULL;
 }
 
-void ipc_endpoint_info(const struct ipc_snapshot *snap,
-		       const struct ipc_endpoint *ep, struct textbuf *tb)
-{
-	const struct kind_module *module = kind_module_of(ep->kind);
-
-	if (module && module->info)
-		module->info(snap, ep, tb);
-}
-
-void ipc_endpoint_detail(const struct ipc_snapshot *snap,
-			 const struct ipc_endpoint *ep, struct textbuf *tb)
-{
-	const struct kind_module *module = kind_module_of(ep->kind);
-
-	if (module && module->detail)
-		module->detail(snap, ep, tb);
-}
-
 const char *ipc_access_text(unsigned access)
 {
 	static const char *const text[] = { "-", "r", "w", "rw" };

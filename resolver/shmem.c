@@ -145,29 +145,13 @@ int shmem_resolve(struct builder *b, enum ipc_kind kind, enum maps_class class,
 	return r < 0 ? r : builder_link_by_object(b, 1u << kind, PAIR_ALL);
 }
 
-void shmem_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		struct textbuf *tb)
+void shmem_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		  struct ipc_field_sink *sink)
 {
 	const struct shmem_detail *detail = ep->detail;
 
 	(void)snap;
-	file_detail_info(&detail->file, tb);
-	if (detail->size_known)
-		textbuf_printf(tb, "size: %" PRIu64, detail->size);
-	else
-		textbuf_puts(tb, "size: -");
-	textbuf_printf(tb, "\nmapped: %s\n", detail->mapped ? "yes" : "no");
-}
-
-void shmem_detail_text(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb)
-{
-	const struct shmem_detail *detail = ep->detail;
-
-	(void)snap;
-	textbuf_puts(tb, detail->file.path);
-	if (detail->size_known)
-		textbuf_printf(tb, " size=%" PRIu64, detail->size);
-	if (detail->mapped)
-		textbuf_puts(tb, " mapped");
+	field_text(sink, "path", IPC_DETAIL_VALUE, detail->file.path);
+	field_u64_known(sink, "size", IPC_DETAIL_KEYED, detail->size_known, detail->size);
+	field_bool(sink, "mapped", IPC_DETAIL_VALUE, detail->mapped);
 }

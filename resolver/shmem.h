@@ -25,7 +25,5 @@ int shmem_add_fd(struct builder *b, const struct fd_probe *probe, enum ipc_kind 
  * set, tells the size of a mapped-only object no fd shows. */
 int shmem_resolve(struct builder *b, enum ipc_kind kind, enum maps_class class,
 		  bool (*size_of)(const struct maps_object *object, uint64_t *size));
-void shmem_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		struct textbuf *tb);
-void shmem_detail_text(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb);
+void shmem_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		  struct ipc_field_sink *sink);

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "../fs/render.h"
@@ -128,7 +129,14 @@ static void test_pidfd_targets(void **state)
 	assert_string_equal(info_of(snap, 420, IPC_PIDFD, "6", &tb), "target: 999\n");
 	tb.len = 0;
 	ipc_endpoint_detail(snap, live, &tb);
-	assert_string_equal(tb.data, "pidfd target=421");
+	assert_string_equal(tb.data, "target=421");
+	/* Gone: absent, so no DETAIL, and null in JSON. */
+	tb.len = 0;
+	ipc_endpoint_detail(snap, fixture_endpoint(snap, 420, IPC_PIDFD, "4"), &tb);
+	assert_int_equal(tb.len, 0);
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 420, IPC_PIDFD, "4"), NULL, &tb);
+	assert_non_null(strstr(tb.data, ",\"peers\":[],\"target\":null}"));
 	textbuf_free(&tb);
 	assert_int_equal(ipc_snapshot_process(snap, 421)->n_endpoints, 0);
 }
@@ -156,6 +164,17 @@ static void test_anonshm(void **state)
 			    "path: /dev/zero (deleted)\nsize: 16384\nmapped: yes\n");
 	assert_string_equal(info_of(snap, 441, IPC_ANONSHM, "map-7f0000100000", &tb),
 			    "path: /dev/zero (deleted)\nsize: 12288\nmapped: yes\n");
+	/* DETAIL: the path, size keyed, a flag by its name; JSON: a mapping's
+	 * fd is null, mapped a bool. */
+	tb.len = 0;
+	ipc_endpoint_detail(snap, fixture_endpoint(snap, 441, IPC_ANONSHM, "map-7f0000100000"), &tb);
+	assert_string_equal(tb.data, "/dev/zero (deleted) size=12288 mapped");
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 441, IPC_ANONSHM, "map-7f0000100000"), NULL,
+			  &tb);
+	assert_non_null(strstr(tb.data, "\"name\":\"map-7f0000100000\",\"fd\":null,\"id\":7001,"));
+	assert_non_null(strstr(tb.data, ",\"path\":\"/dev/zero (deleted)\",\"size\":12288,"
+					"\"mapped\":true}"));
 	textbuf_free(&tb);
 }
 

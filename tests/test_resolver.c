@@ -52,10 +52,23 @@ static void test_fifo_with_rdwr_holder(void **state)
 	assert_int_equal(ipc_snapshot_process(snap, 112)->n_endpoints, 1);
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), NULL, &tb);
+	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), IPC_FIELDS_ALL,
+				NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: fifos\npid: 112\ncomm: fifo-rw\nname: 5\nfd: 5\nid: 77\n"
 			    "access: rw\npeers: 110:3 111:4\npath: /tmp/ipcfs fixture.fifo\n");
+	/* The same fields as JSON; the peers with their kind. */
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), NULL, &tb);
+	assert_string_equal(tb.data,
+			    "{\"kind\":\"fifos\",\"pid\":112,\"comm\":\"fifo-rw\",\"name\":\"5\","
+			    "\"fd\":5,\"id\":77,\"access\":\"rw\",\"peers\":["
+			    "{\"pid\":110,\"kind\":\"fifos\",\"name\":\"3\"},"
+			    "{\"pid\":111,\"kind\":\"fifos\",\"name\":\"4\"}],"
+			    "\"path\":\"/tmp/ipcfs fixture.fifo\"}");
+	tb.len = 0;
+	ipc_endpoint_detail(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), &tb);
+	assert_string_equal(tb.data, "/tmp/ipcfs fixture.fifo");
 	textbuf_free(&tb);
 }
 
@@ -115,12 +128,24 @@ static void test_self_pipe_and_odd_comm(void **state)
 	textbuf_init(&tb);
 	render_channels_rows(snap, proc, NULL, &tb);
 	assert_string_equal(tb.data,
-			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\tpipe:[6000]\n"
-			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\tpipe:[6000]\n");
+			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\t-\n"
+			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\t-\n");
 	tb.len = 0;
-	render_info(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), NULL, &tb);
+	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), IPC_FIELDS_ALL,
+				NULL, &tb);
 	assert_string_equal(tb.data, "kind: pipes\npid: 140\nnspid: 7\ncomm: a b\\011c\\012d) x\n"
 				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\n");
+	/* In JSON, the comm's \ooo escapes have their backslash escaped. */
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 140, IPC_PIPE, "4"), NULL, &tb);
+	assert_string_equal(tb.data,
+			    "{\"kind\":\"pipes\",\"pid\":140,\"nspid\":7,"
+			    "\"comm\":\"a b\\\\011c\\\\012d) x\",\"name\":\"4\",\"fd\":4,\"id\":6000,"
+			    "\"access\":\"w\",\"peers\":[{\"pid\":140,\"kind\":\"pipes\",\"name\":\"3\"}]}");
+	/* A pipe has no DETAIL beyond its id. */
+	tb.len = 0;
+	ipc_endpoint_detail(snap, fixture_endpoint(snap, 140, IPC_PIPE, "4"), &tb);
+	assert_int_equal(tb.len, 0);
 	textbuf_free(&tb);
 }
 

@@ -340,7 +340,7 @@ static void test_unix_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), NULL, &tb);
+	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), IPC_FIELDS_ALL, NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: unix\npid: 200\ncomm: unix-listen\nname: 3\nfd: 3\nid: 7789\n"
 			    "access: rw\npeers: 201:4\n"
@@ -390,6 +390,12 @@ static void test_unix_path_escaped_once(void **state)
 	textbuf_init(&tb);
 	render_channels_rows(snap, ipc_snapshot_process(snap, 200), NULL, &tb);
 	assert_non_null(strstr(tb.data, "\tstream\\040listen\\040/tmp/s2-back\\134slash\\040del\\177\n"));
+	/* JSON: \ooo as in info, its backslash then JSON-escaped. */
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), NULL, &tb);
+	assert_non_null(strstr(tb.data, ",\"type\":\"stream\",\"state\":\"listen\","
+					"\"path\":\"/tmp/s2-back\\\\134slash del\\\\177\",\"peer_id\":null,"
+					"\"rqueue\":1,\"wqueue\":8,\"pending\":1,\"inflight\":0}"));
 	textbuf_free(&tb);
 	ipc_snapshot_free(snap);
 }
@@ -507,11 +513,11 @@ static void test_inet_info(void **state)
 	struct textbuf tb;
 
 	textbuf_init(&tb);
-	render_info(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), NULL, &tb);
+	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), IPC_FIELDS_ALL, NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: tcp4\npid: 210\ncomm: tcp-server\nname: 4\nfd: 4\nid: 7897\n"
 			    "access: rw\npeers: 211:3\n"
-			    "state: established\nlocal: 127.0.0.1:40001\nremote: 127.0.0.1:40011\n"
+			    "local: 127.0.0.1:40001\nremote: 127.0.0.1:40011\nstate: established\n"
 			    "rqueue: 11\nwqueue: 0\nnetns: 4026531840\n");
 	tb.len = 0;
 	render_channels_rows(snap, ipc_snapshot_process(snap, 210), NULL, &tb);
@@ -522,16 +528,16 @@ static void test_inet_info(void **state)
 			    "127.0.0.1:40001\\040127.0.0.1:40011\\040established\n");
 	textbuf_free(&tb);
 	info_is(snap, 210, IPC_TCP4, "3",
-		"state: listen\nlocal: 127.0.0.1:40001\nremote: 0.0.0.0:0\n"
+		"local: 127.0.0.1:40001\nremote: 0.0.0.0:0\nstate: listen\n"
 		"rqueue: 1\nwqueue: 8\nnetns: 4026531840\n");
 	info_is(snap, 212, IPC_TCP6, "6",
-		"state: established\nlocal: [::ffff:127.0.0.1]:40003\n"
-		"remote: [::ffff:127.0.0.1]:40013\nrqueue: 0\nwqueue: 0\nnetns: 4026531840\n");
+		"local: [::ffff:127.0.0.1]:40003\n"
+		"remote: [::ffff:127.0.0.1]:40013\nstate: established\nrqueue: 0\nwqueue: 0\nnetns: 4026531840\n");
 	info_is(snap, 217, IPC_UDP6, "3",
-		"state: unconnected\nlocal: [::1]:40041\nremote: [::]:0\n"
+		"local: [::1]:40041\nremote: [::]:0\nstate: unconnected\n"
 		"rqueue: 0\nwqueue: 0\nnetns: 4026531840\n");
 	info_is(snap, 240, IPC_TCP4, "3",
-		"state: established\nlocal: 10.0.0.2:80\nremote: 10.0.0.1:41000\n"
+		"local: 10.0.0.2:80\nremote: 10.0.0.1:41000\nstate: established\n"
 		"rqueue: 0\nwqueue: 0\nnetns: 4026532200\n");
 	detail_is(snap, 213, IPC_TCP6, "3", "[::1]:40021 [::1]:40002 established");
 }

@@ -234,7 +234,7 @@ static void test_info(void **state)
 	assert_string_equal(tb.data, "shm key=0x0000002a size=65536 nattch=2");
 	tb.len = 0;
 	ipc_endpoint_detail(snap, ipc_snapshot_endpoint(snap, proc, IPC_SYSV, "msg-3"), &tb);
-	assert_string_equal(tb.data, "msg key=0x000004d2 qnum=3 size=300");
+	assert_string_equal(tb.data, "msg key=0x000004d2 size=300 qnum=3");
 	textbuf_free(&tb);
 }
 

@@ -252,13 +252,88 @@ typedef int ipc_change_fn(void *ctx, const struct ipc_change *change);
 int ipc_snapshot_diff(const struct ipc_snapshot *old, const struct ipc_snapshot *new,
 		      ipc_change_fn *fn, void *ctx);
 
-/* Appends the kind's own "key: value" lines for ep (after the common keys),
- * values escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo). */
+/* ---- Fields: what info, DETAIL and channels.json show -------------- */
+
+/* Each kind states an endpoint's facts once, as a list of typed fields;
+ * the info file, the DETAIL column and channels.json render that list. */
+enum ipc_field_type {
+	IPC_FIELD_NONE,		/* absent: "-" in info, null in JSON */
+	IPC_FIELD_TEXT,		/* text, len bytes (any byte), escaped when rendered */
+	IPC_FIELD_UNSIGNED,	/* u */
+	IPC_FIELD_SIGNED,	/* s */
+	IPC_FIELD_BOOL,		/* u != 0: "yes"/"no", true/false */
+	IPC_FIELD_PEERS,	/* the peers of ep, as the renderer's view shows them */
+};
+
+/* Where DETAIL shows a field; it skips absent fields and unmarked ones,
+ * and separates the others with a space. */
+enum ipc_detail_style {
+	IPC_DETAIL_NO,
+	IPC_DETAIL_VALUE,	/* the value alone; a bool, its key when yes */
+	IPC_DETAIL_KEYED,	/* key=value */
+};
+
+struct ipc_field {
+	const char *key;
+	uint8_t type;		/* enum ipc_field_type */
+	uint8_t detail;		/* enum ipc_detail_style */
+	union {
+		struct {
+			const char *text;
+			size_t len;
+		};
+		uint64_t u;
+		int64_t s;
+		const struct ipc_endpoint *ep;
+	};
+};
+
+/* Receives fields one by one, in the order info lists them; a field's
+ * text lives only until put returns. */
+struct ipc_field_sink {
+	void (*put)(struct ipc_field_sink *sink, const struct ipc_field *field);
+};
+
+/* Which peers a renderer shows (those of processes shows() accepts);
+ * NULL shows every peer. */
+struct ipc_peer_view {
+	bool (*shows)(const void *ctx, const struct ipc_process *proc);
+	const void *ctx;
+};
+
+/* Which of an endpoint's fields to state. */
+#define IPC_FIELDS_COMMON 1u	/* kind pid nspid comm name fd id access peers maps */
+#define IPC_FIELDS_KIND 2u	/* its kind's own */
+#define IPC_FIELDS_ALL (IPC_FIELDS_COMMON | IPC_FIELDS_KIND)
+
+/* Puts the fields of ep named by which into sink, common ones first. */
+void ipc_endpoint_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			 unsigned which, struct ipc_field_sink *sink);
+/* Appends the "key: value" lines of the fields named by which, values
+ * escaped as ipcfs(8) says (bytes below 0x20, 0x7f and backslash as \ooo):
+ * IPC_FIELDS_ALL makes the info file. */
+void ipc_endpoint_info_lines(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+			     unsigned which, const struct ipc_peer_view *view,
+			     struct textbuf *tb);
+/* Appends the kind's own "key: value" lines for ep (after the common keys). */
 void ipc_endpoint_info(const struct ipc_snapshot *snap,
 		       const struct ipc_endpoint *ep, struct textbuf *tb);
-/* Appends the DETAIL column text for ep, unescaped. */
+/* Appends the DETAIL column text for ep, unescaped; nothing when it has
+ * none. */
 void ipc_endpoint_detail(const struct ipc_snapshot *snap,
 			 const struct ipc_endpoint *ep, struct textbuf *tb);
+/* Appends ep as one JSON object (no newline): every info key, numbers as
+ * numbers, absent as null, peers as [{"pid","kind","name"}], strings
+ * escaped as info values and every byte outside valid UTF-8 as \ooo. */
+void ipc_endpoint_json(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
+		       const struct ipc_peer_view *view, struct textbuf *tb);
+/* Appends "<pid>:<name>" for each of the n peers (endpoint indexes, as
+ * snap->peers + ep->first_peer) the view shows, separated by sep, names
+ * escaped as textbuf_escaped(below) does; "-" for none.  How many it
+ * showed. */
+size_t ipc_peers_text(const struct ipc_snapshot *snap, const uint32_t *peers, size_t n,
+		      const struct ipc_peer_view *view, const char *sep, unsigned char below,
+		      struct textbuf *tb);
 
 /* Whether name is the pid of a live process (thread group) in the procfs. */
 bool ipc_process_alive(const struct proc_root *root, const char *name);
@@ -320,8 +395,9 @@ const struct ipc_endpoint *ipc_sysv_member(const struct ipc_snapshot *snap,
 const struct ipc_endpoint *ipc_sysv_find_member(const struct ipc_snapshot *snap,
 						const struct ipc_sysv_object *obj, pid_t pid,
 						const char *name);
-/* Appends the object's "key: value" lines (class, id, key, size, nattch,
- * perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems: those of its class;
- * ipcns). */
+/* Puts the object's fields into sink: class, id, then those of its class
+ * (key, size, nattch, perms, owner, cpid, lpid, lspid, lrpid, qnum, nsems). */
+void ipc_sysv_fields(const struct ipc_sysv_object *obj, struct ipc_field_sink *sink);
+/* Appends the object's "key: value" lines: its fields, escaped as info. */
 void ipc_sysv_info(const struct ipc_snapshot *snap, const struct ipc_sysv_object *obj,
 		   struct textbuf *tb);

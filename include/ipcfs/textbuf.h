@@ -27,3 +27,9 @@ void textbuf_put_u64(struct textbuf *tb, uint64_t v);
 /* Appends s with every byte below `below`, 0x7f and backslash written as
  * \ooo: below = 0x20 for info values, 0x21 for channels fields. */
 void textbuf_escaped(struct textbuf *tb, const char *s, size_t n, unsigned char below);
+/* Appends s as a quoted JSON string: first escaped as textbuf_escaped(0x20)
+ * does, every byte that is not part of valid UTF-8 (overlong forms,
+ * surrogates and code points past U+10FFFF included) also written \ooo;
+ * then the backslashes and quotes of that text JSON-escaped.  So any bytes
+ * make valid JSON, and different bytes never make the same string. */
+void textbuf_json_string(struct textbuf *tb, const char *s, size_t n);

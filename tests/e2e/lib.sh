@@ -37,7 +37,7 @@ case $CHANMAKER in /*) ;; *) CHANMAKER=$PWD/$CHANMAKER ;; esac
 TAB=$'\t'
 NL=$'\n'
 # The files every MNT/<pid>/ has, as ls sorts them.
-PROC_FILES="cgroup channels comm"
+PROC_FILES="cgroup channels channels.json comm"
 
 _t_n=0
 _t_failed=0

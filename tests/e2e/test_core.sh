@@ -65,15 +65,17 @@ who() { WHO="$1 (${PROC_TAG[$1]}/${PROC_ROLE[$1]})"; }
 section "MNT/ and self"
 # ======================================================================
 t_ls_root "ls MNT lists every process that has an endpoint"
-t_is "${LISTED[self]:-}${LISTED[channels]:-}${LISTED[events]:-}" "111" \
-	"ls MNT lists self, channels and events"
+t_is "${LISTED[self]:-}${LISTED[channels]:-}${LISTED[channels.json]:-}${LISTED[events]:-}" "1111" \
+	"ls MNT lists self, channels, channels.json and events"
 odd_names=
-for e in $LS_ROOT; do [[ $e =~ ^([0-9]+|self|channels|events|sysv)$ ]] || odd_names+=" $e"; done
-t_is "$odd_names" "" "ls MNT holds only pids, self, channels, events (and sysv)"
+for e in $LS_ROOT; do
+	[[ $e =~ ^([0-9]+|self|channels|channels\.json|events|sysv)$ ]] || odd_names+=" $e"
+done
+t_is "$odd_names" "" "ls MNT holds only pids, self, channels, channels.json, events (and sysv)"
 idle=${TAG_ROLE_PID[idle/idle]}
 t_is "${LISTED[$idle]:-not listed}" "not listed" "ls MNT does not list a process without endpoints ($idle)"
-t_is "$(find "$MNT/self" "$MNT/channels" -maxdepth 0 -printf '%y' 2>&1)" "lf" \
-	"MNT/self is a symlink, MNT/channels a regular file"
+t_is "$(find "$MNT/self" "$MNT/channels" "$MNT/channels.json" -maxdepth 0 -printf '%y' 2>&1)" \
+	"lff" "MNT/self is a symlink, MNT/channels and MNT/channels.json regular files"
 t_errs "a name that is not a pid is not found" "$ENOENT" ls "$MNT/nosuchname"
 t_errs "a pid that does not exist is not found" "$ENOENT" ls "$MNT/2147483647"
 t_errs "an unknown kind is not found" "$ENOENT" ls "$MNT/${TAG_PIDS[fan]%% *}/nosuchkind"

@@ -44,7 +44,7 @@ for ((i = 0; i < EP_N; i++)); do
 	port=${x#* x_portid=} port=${port%% *}
 	dst=${x#* x_dst_portid=} dst=${dst%% *}
 	groups=${x#* x_groups=} groups=${groups%% *}
-	t_is "$ROW_DETAIL" "$proto\\040portid=$port\\040dst=$dst\\040groups=$groups" \
+	t_is "$ROW_DETAIL" "$proto\\040portid=$port\\040dst_portid=$dst\\040groups=$groups" \
 		"DETAIL of $ep: protocol, port ids, groups"
 done
 

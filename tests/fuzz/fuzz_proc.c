@@ -109,8 +109,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *comm = ipc_endpoint_process(snap, ep)->comm;
 
 			textbuf_escaped(&tb, comm, strlen(comm), 0x21);
-			ipc_endpoint_info(snap, ep, &tb);
+			ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_ALL, NULL, &tb);
 			ipc_endpoint_detail(snap, ep, &tb);
+			ipc_endpoint_json(snap, ep, NULL, &tb);
 		}
 		textbuf_free(&tb);
 		ipc_snapshot_free(snap);
