@@ -10,6 +10,7 @@
 #include <inttypes.h>
 #include <linux/netlink.h>
 #include <netinet/tcp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -466,21 +467,128 @@ static int dump_namespaces(struct socket_resolve *s, const struct socket_state *
 	return r;
 }
 
-static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p)
+/* What a pending socket's endpoint is made of, found for all of them
+ * before any is added, so that their fdinfo reads run on several threads. */
+struct socket_fact {
+	const struct located *l;	/* its record, NULL in no dump */
+	int kind;			/* -1: no channel of ours */
+	bool has_inflight;
+	uint32_t inflight;
+};
+
+/* fds passed over a unix socket and not yet received: its fdinfo's
+ * scm_fds. */
+static void read_inflight(const struct builder *b, const struct pending_socket *p,
+			  struct socket_fact *fact)
+{
+	char path[PROC_PATH_MAX], text[1024], value[32];
+
+	proc_path(path, b->processes[p->process].pid, "fdinfo", p->fd);
+	if (proc_read_file(b->root, path, text, sizeof(text)) >= 0 &&
+	    text_field(text, "scm_fds", value, sizeof(value)) == 0) {
+		fact->has_inflight = true;
+		fact->inflight = (uint32_t)strtoul(value, NULL, 10);
+	}
+}
+
+/* One thread's share of the reads: every stride-th from first. */
+struct inflight_reads {
+	const struct builder *b;
+	const struct pending_socket *pending;
+	struct socket_fact *facts;
+	const uint32_t *todo;
+	size_t n_todo, first, stride;
+};
+
+static void *inflight_thread(void *arg)
+{
+	const struct inflight_reads *r = arg;
+	size_t i;
+
+	for (i = r->first; i < r->n_todo; i += r->stride)
+		read_inflight(r->b, &r->pending[r->todo[i]], &r->facts[r->todo[i]]);
+	return NULL;
+}
+
+#define INFLIGHT_THREADS_MAX 4
+#define INFLIGHT_PER_THREAD 4	/* fewer reads cost less than a thread */
+
+/* Reads the todo facts' fdinfo, on as many threads as the scan uses. */
+static void read_all_inflight(const struct builder *b, const struct pending_socket *pending,
+			      struct socket_fact *facts, const uint32_t *todo, size_t n_todo)
+{
+	struct inflight_reads reads[INFLIGHT_THREADS_MAX];
+	pthread_t threads[INFLIGHT_THREADS_MAX];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t wanted = b->options->scan_threads ? b->options->scan_threads
+						 : cpus > 0 ? (size_t)cpus : 1;
+	size_t n = 1, started = 0, k;
+
+	if (wanted > INFLIGHT_THREADS_MAX)
+		wanted = INFLIGHT_THREADS_MAX;
+	while (n < wanted && n * INFLIGHT_PER_THREAD < n_todo)
+		n++;
+	for (k = 0; k < n; k++)
+		reads[k] = (struct inflight_reads){ b, pending, facts, todo, n_todo, k, n };
+	/* The calling thread takes share 0 and any whose thread did not start. */
+	for (k = 1; k < n; k++)
+		if (pthread_create(&threads[k], NULL, inflight_thread, &reads[k]) != 0)
+			break;
+	started = k;
+	inflight_thread(&reads[0]);
+	for (; k < n; k++)
+		inflight_thread(&reads[k]);
+	for (k = 1; k < started; k++)
+		pthread_join(threads[k], NULL);
+}
+
+/* The kind and record of each pending socket, and its fds in flight. */
+static int find_facts(struct socket_resolve *s, const struct socket_state *state,
+		      struct socket_fact *facts)
+{
+	uint32_t *todo = malloc((state->n_pending + 1) * sizeof(*todo));
+	size_t i, n_todo = 0;
+
+	if (!todo)
+		return -ENOMEM;
+	for (i = 0; i < state->n_pending; i++) {
+		const struct pending_socket *p = &state->pending[i];
+		struct socket_fact *f = &facts[i];
+
+		f->l = find_ino(s, p->ino);
+		f->kind = f->l ? (int)kind_of_record(f->l->rec) : kind_of_unlisted(s->b, p);
+		f->has_inflight = false;
+		if (f->kind != IPC_UNIX)
+			continue;
+		/* A stream socket carries fds only with data, so an empty
+		 * queue (or a listener's, which holds connections) has none
+		 * and costs no fdinfo read. */
+		if (f->l && f->l->rec->type == SOCK_STREAM &&
+		    (f->l->rec->state == TCP_LISTEN || f->l->rec->rqueue == 0)) {
+			f->has_inflight = true;
+			f->inflight = 0;
+		} else {
+			todo[n_todo++] = (uint32_t)i;
+		}
+	}
+	read_all_inflight(s->b, state->pending, facts, todo, n_todo);
+	free(todo);
+	return 0;
+}
+
+static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p,
+			const struct socket_fact *fact)
 {
 	struct builder *b = s->b;
-	const struct located *l = find_ino(s, p->ino);
+	const struct located *l = fact->l;
 	struct ipc_endpoint ep = {
 		.process = p->process, .fd = p->fd, .id = p->ino,
 		.access = IPC_ACCESS_R | IPC_ACCESS_W, .object = { 0, p->ino },
 	};
 	struct socket_detail *detail;
-	char path[PROC_PATH_MAX], text[1024], value[32];
 	long index;
-	int kind;
 
-	kind = l ? (int)kind_of_record(l->rec) : kind_of_unlisted(b, p);
-	if (kind < 0)
+	if (fact->kind < 0)
 		return 0;	/* vsock, bluetooth...: not a channel of ours */
 	detail = arena_alloc(b->arena, sizeof(*detail));
 	if (!detail)
@@ -491,22 +599,9 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 		detail->rec = *l->rec;
 		detail->rec.icons = NULL;
 	}
-	/* fds passed over the socket and not yet received.  A stream socket
-	 * carries fds only with data, so an empty queue (or a listener's,
-	 * which holds connections) has none and costs no fdinfo read. */
-	if (kind == IPC_UNIX && l && l->rec->type == SOCK_STREAM &&
-	    (l->rec->state == TCP_LISTEN || l->rec->rqueue == 0)) {
-		detail->has_inflight = true;
-		detail->inflight = 0;
-	} else if (kind == IPC_UNIX) {
-		proc_path(path, b->processes[p->process].pid, "fdinfo", p->fd);
-		if (proc_read_file(b->root, path, text, sizeof(text)) >= 0 &&
-		    text_field(text, "scm_fds", value, sizeof(value)) == 0) {
-			detail->has_inflight = true;
-			detail->inflight = (uint32_t)strtoul(value, NULL, 10);
-		}
-	}
-	ep.kind = (uint8_t)kind;
+	detail->has_inflight = fact->has_inflight;
+	detail->inflight = fact->inflight;
+	ep.kind = (uint8_t)fact->kind;
 	ep.detail = detail;
 	index = builder_add_endpoint(b, &ep);
 	if (index < 0)
@@ -800,6 +895,7 @@ static int socket_resolve(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
 	struct socket_resolve s = { .b = b, .ahead = state->ahead };
+	struct socket_fact *facts = NULL;
 	size_t i;
 	int r;
 
@@ -808,11 +904,12 @@ static int socket_resolve(struct builder *b)
 	r = dump_namespaces(&s, state);
 	if (r == 0) {
 		s.holders = malloc(state->n_pending * sizeof(*s.holders));
-		if (!s.holders)
-			r = -ENOMEM;
+		facts = malloc(state->n_pending * sizeof(*facts));
+		r = s.holders && facts ? find_facts(&s, state, facts) : -ENOMEM;
 	}
 	for (i = 0; r == 0 && i < state->n_pending; i++)
-		r = add_endpoint(&s, &state->pending[i]);
+		r = add_endpoint(&s, &state->pending[i], &facts[i]);
+	free(facts);
 	if (r == 0) {
 		qsort(s.holders, s.n_holders, sizeof(*s.holders), compare_holder);
 		r = link_unix(&s);
