@@ -393,27 +393,49 @@ shmmaker_stop() {
 	[ -n "$SM_PID" ] && "$SHMMAKER" cleanup "$SM_PID" >/dev/null 2>&1
 }
 
-# ---- sockmaker ------------------------------------------------------------
+# ---- sockmaker and fieldmaker ----------------------------------------------
 
-# sockmaker_start DIR [ARGS...] : runs $SOCKMAKER DIR ARGS and reads its
-# report to EOF (EOF = every socket is made) into $TESTDIR/sockmaker.out,
-# which must end with "ready".  Sets SOCKMAKER_PID; lib.sh's cleanup ends
-# it (and so its children).
-sockmaker_start() {
-	local fd line rc
-	exec {fd}< <(exec "$SOCKMAKER" "$@")
-	SOCKMAKER_PID=$!
-	_e2e_pids+=("$SOCKMAKER_PID")
-	: >"$TESTDIR/sockmaker.out"
+# report_start NAME CMD [ARGS...] : runs CMD ARGS and reads its report to EOF
+# (EOF = everything is made) into $TESTDIR/NAME.out, which must end with
+# "ready".  Sets REPORT_PID; lib.sh's cleanup ends it (and so its
+# children).
+report_start() {
+	local name=$1 fd line rc
+	shift
+	exec {fd}< <(exec "$@")
+	REPORT_PID=$!
+	_e2e_pids+=("$REPORT_PID")
+	: >"$TESTDIR/$name.out"
 	while :; do
 		IFS= read -r -t 10 -u "$fd" line; rc=$?
 		[ $rc -eq 0 ] || break
-		printf '%s\n' "$line" >>"$TESTDIR/sockmaker.out"
+		printf '%s\n' "$line" >>"$TESTDIR/$name.out"
 	done
 	exec {fd}<&-
-	[ $rc -eq 1 ] || bail_out "sockmaker: no EOF within 10 s"
-	[ "$(tail -n1 "$TESTDIR/sockmaker.out")" = ready ] ||
-		bail_out "sockmaker did not get ready: $(tr '\n' ' ' <"$TESTDIR/sockmaker.out")"
+	[ $rc -eq 1 ] || bail_out "$name: no EOF within 10 s"
+	[ "$(tail -n1 "$TESTDIR/$name.out")" = ready ] ||
+		bail_out "$name did not get ready: $(tr '\n' ' ' <"$TESTDIR/$name.out")"
+}
+
+# sockmaker_start DIR [ARGS...] : $SOCKMAKER DIR ARGS, its report in
+# $TESTDIR/sockmaker.out, SOCKMAKER_PID (see report_start).
+sockmaker_start() {
+	report_start sockmaker "$SOCKMAKER" "$@"
+	# shellcheck disable=SC2034  # for the caller
+	SOCKMAKER_PID=$REPORT_PID
+}
+
+# fieldmaker_start ARGS... : tests/e2e/fieldmaker.py ARGS, its report in
+# $TESTDIR/fieldmaker.out (see report_start); FM_PID[role] the pid of each
+# of its processes.
+declare -A FM_PID
+fieldmaker_start() {
+	local line
+	report_start fieldmaker python3 "$E2E_DIR/fieldmaker.py" "$@"
+	while IFS= read -r line; do
+		[[ $line =~ ^\{\"role\":\ \"([a-z]+)\",\ \"pid\":\ ([0-9]+) ]] &&
+			FM_PID[${BASH_REMATCH[1]}]=${BASH_REMATCH[2]}
+	done <"$TESTDIR/fieldmaker.out"
 }
 
 # ---- chanmaker scenarios -----------------------------------------------
