@@ -1152,11 +1152,20 @@ static void unix_fields(const struct socket_detail *d, struct ipc_field_sink *si
 	field_u64_known(sink, "inflight", IPC_DETAIL_NO, d->has_inflight, d->inflight);
 }
 
-/* tcp and udp: the address pair, then the state, as DETAIL shows them. */
-static void inet_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
+/* tcp and udp: the address pair, then the state, as DETAIL shows them;
+ * tcp's counters, "-" where the kernel's tcp_info did not reach them. */
+static void inet_fields(const struct ipc_endpoint *ep, const struct socket_detail *d,
+			struct ipc_field_sink *sink)
 {
+	static const char *const counters[SOCK_TCP_COUNTERS] = {
+		[SOCK_TCP_BYTES_SENT] = "bytes_sent", [SOCK_TCP_BYTES_RECEIVED] = "bytes_received",
+		[SOCK_TCP_SEGS_OUT] = "segs_out", [SOCK_TCP_SEGS_IN] = "segs_in",
+		[SOCK_TCP_RETRANS] = "retrans", [SOCK_TCP_RTT_US] = "rtt_us",
+		[SOCK_TCP_LAST_SEND_MS] = "last_send_ms", [SOCK_TCP_LAST_RECV_MS] = "last_recv_ms",
+	};
 	const struct sock_record *rec = &d->rec;
 	char text[ADDRESS_MAX];
+	int c;
 
 	if (d->known) {
 		address_text(rec, rec->local_addr, rec->local_port, text);
@@ -1170,6 +1179,10 @@ static void inet_fields(const struct socket_detail *d, struct ipc_field_sink *si
 	field_text(sink, "state", IPC_DETAIL_VALUE, state_name(d));
 	field_u64_known(sink, "rqueue", IPC_DETAIL_NO, d->known, rec->rqueue);
 	field_u64_known(sink, "wqueue", IPC_DETAIL_NO, d->known, rec->wqueue);
+	if (ep->kind == IPC_TCP4 || ep->kind == IPC_TCP6)
+		for (c = 0; c < SOCK_TCP_COUNTERS; c++)
+			field_u64_known(sink, counters[c], IPC_DETAIL_NO,
+					d->known && (rec->tcp_have >> c & 1), rec->tcp[c]);
 }
 
 static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
@@ -1192,7 +1205,7 @@ static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 		raw_fields(d, sink);
 		break;
 	default:
-		inet_fields(d, sink);
+		inet_fields(ep, d, sink);
 		break;
 	}
 	field_u64(sink, "netns", IPC_DETAIL_NO, d->netns);

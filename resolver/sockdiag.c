@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -14,6 +15,7 @@
 
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
+#include <linux/tcp.h>
 #include <linux/netlink.h>
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
@@ -173,14 +175,68 @@ static int parse_unix(const uint8_t *payload, size_t len, struct sock_list *list
 	return 0;
 }
 
+/* Where each counter lies in struct tcp_info, and its size. */
+static const struct {
+	uint16_t offset, size;
+} tcp_counters[SOCK_TCP_COUNTERS] = {
+#define AT(field) { offsetof(struct tcp_info, field), sizeof(((struct tcp_info *)0)->field) }
+	[SOCK_TCP_BYTES_SENT] = AT(tcpi_bytes_sent),
+	[SOCK_TCP_BYTES_RECEIVED] = AT(tcpi_bytes_received),
+	[SOCK_TCP_SEGS_OUT] = AT(tcpi_segs_out),
+	[SOCK_TCP_SEGS_IN] = AT(tcpi_segs_in),
+	[SOCK_TCP_RETRANS] = AT(tcpi_total_retrans),
+	[SOCK_TCP_RTT_US] = AT(tcpi_rtt),
+	[SOCK_TCP_LAST_SEND_MS] = AT(tcpi_last_data_sent),
+	[SOCK_TCP_LAST_RECV_MS] = AT(tcpi_last_data_recv),
+#undef AT
+};
+
+/* INET_DIAG_INFO is the only attribute read; a later instance replaces
+ * an earlier one. */
+static int inet_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+
+	if (mnl_attr_get_type(attr) == INET_DIAG_INFO)
+		*tb = attr;
+	return MNL_CB_OK;
+}
+
+/* The counters the tcp_info in attr reaches: as long as the kernel's
+ * struct, which grew over the years, so a short one leaves the newer
+ * counters out rather than being read past. */
+static void parse_tcp_info(const struct nlattr *attr, struct sock_record *rec)
+{
+	const uint8_t *info = mnl_attr_get_payload(attr);
+	size_t len = mnl_attr_get_payload_len(attr);
+	uint32_t v32;
+	int c;
+
+	for (c = 0; c < SOCK_TCP_COUNTERS; c++) {
+		if (len < (size_t)tcp_counters[c].offset + tcp_counters[c].size)
+			continue;
+		if (tcp_counters[c].size == sizeof(uint64_t)) {
+			memcpy(&rec->tcp[c], info + tcp_counters[c].offset, sizeof(uint64_t));
+		} else {
+			memcpy(&v32, info + tcp_counters[c].offset, sizeof(v32));
+			rec->tcp[c] = v32;
+		}
+		rec->tcp_have |= (uint8_t)(1u << c);
+	}
+}
+
 static int parse_inet(const uint8_t *payload, size_t len, int protocol,
 		      struct sock_list *list)
 {
 	struct inet_diag_msg msg;
+	const struct nlattr *info = NULL;
+	size_t hdr = NLMSG_ALIGN(sizeof(msg));
 
 	if (len < sizeof(msg))
 		return 0;
 	memcpy(&msg, payload, sizeof(msg));
+	if (protocol == IPPROTO_TCP && len > hdr)
+		mnl_attr_parse_payload(payload + hdr, len - hdr, inet_attr_cb, &info);
 
 	struct sock_record *rec = sock_list_append(list);
 	if (!rec)
@@ -199,6 +255,8 @@ static int parse_inet(const uint8_t *payload, size_t len, int protocol,
 	rec->local_port = ntohs(msg.id.idiag_sport);
 	rec->remote_port = ntohs(msg.id.idiag_dport);
 	rec->ifindex = msg.id.idiag_if;
+	if (info)
+		parse_tcp_info(info, rec);
 	return 0;
 }
 
@@ -472,6 +530,8 @@ struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol)
 		req->sdiag_protocol = protocol;
 		/* every state, including unconnected UDP (TCP_CLOSE) */
 		req->idiag_states = ~0u;
+		if (protocol == IPPROTO_TCP)
+			req->idiag_ext = 1u << (INET_DIAG_INFO - 1);
 	}
 	return nlh;
 }

@@ -16,6 +16,9 @@
  * Netlink is host-endian, so the files are only valid on little-endian
  * hosts like the x86_64 machine they were recorded on.
  *
+ * (fixtures/netlink/tcp4-info.bin is its tcp4.bin of a later run, the
+ * first with INET_DIAG_INFO; see the README there.)
+ *
  * Not part of the test suite; rerunning it gives new inode numbers, so the
  * README and tests/test_sockdiag.c must then be updated together. */
 #include <arpa/inet.h>
@@ -27,6 +30,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <linux/sockios.h>
 #include <net/if.h>
 #include <netinet/in.h>
@@ -99,6 +103,43 @@ static void xsend(int fd, const char *data)
 {
 	if (send(fd, data, strlen(data), 0) != (ssize_t)strlen(data))
 		die("send");
+}
+
+/* Moves n bytes from `from` to `to`, each read to the last byte. */
+static void exchange(int from, int to, size_t n)
+{
+	char buf[4096];
+	size_t moved = 0;
+	ssize_t r;
+
+	memset(buf, 'x', sizeof(buf));
+	while (moved < n) {
+		size_t chunk = n - moved < sizeof(buf) ? n - moved : sizeof(buf);
+
+		if (send(from, buf, chunk, 0) != (ssize_t)chunk)
+			die("send");
+		for (size_t got = 0; got < chunk; got += (size_t)r)
+			if ((r = recv(to, buf, chunk - got, 0)) <= 0)
+				die("recv");
+		moved += chunk;
+	}
+}
+
+/* What getsockopt(TCP_INFO) says of the counters ipcfs shows. */
+static const char *tcp_counters(int fd)
+{
+	static char out[256];
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) < 0)
+		die("TCP_INFO");
+	snprintf(out, sizeof(out), "TCP_INFO: bytes_sent=%llu bytes_received=%llu segs_out=%u "
+		 "segs_in=%u total_retrans=%u (%u bytes)", (unsigned long long)ti.tcpi_bytes_sent,
+		 (unsigned long long)ti.tcpi_bytes_received, ti.tcpi_segs_out, ti.tcpi_segs_in,
+		 ti.tcpi_total_retrans, (unsigned)len);
+	return out;
 }
 
 static unsigned long ino_of(int fd)
@@ -387,6 +428,21 @@ int main(int argc, char **argv)
 	xbind(tc2, &c4, sizeof(c4));
 	xconnect(tc2, &s4, sizeof(s4));
 
+	/* tcp4: a connection that moved 3000 bytes one way and 1234 back, each
+	 * read to the last byte (its listener closed): INET_DIAG_INFO's counters */
+	s4 = in4(40004);
+	int txl = xsocket(AF_INET, SOCK_STREAM);
+	xbind(txl, &s4, sizeof(s4));
+	xlisten(txl, 1);
+	int txc = xsocket(AF_INET, SOCK_STREAM);
+	c4 = in4(40014);
+	xbind(txc, &c4, sizeof(c4));
+	xconnect(txc, &s4, sizeof(s4));
+	int txa = xaccept(txl);
+	close(txl);
+	exchange(txc, txa, 3000);
+	exchange(txa, txc, 1234);
+
 	/* tcp6 on ::1, and a dual-stack listener on :: with a tcp4 client */
 	struct sockaddr_in6 s6 = in6(&in6addr_loopback, 40002), c6;
 	int t6l = xsocket(AF_INET6, SOCK_STREAM);
@@ -435,6 +491,10 @@ int main(int argc, char **argv)
 	fact("tcp4-client2", tc2, "%s -> %s (not accepted)", name_of(tc2, 0), name_of(tc2, 1));
 	fact("tcp4-mclient", tmc, "%s -> %s (to the dual-stack listener)",
 	     name_of(tmc, 0), name_of(tmc, 1));
+	fact("tcp4-xclient", txc, "%s -> %s sent 3000 bytes, read 1234; %s", name_of(txc, 0),
+	     name_of(txc, 1), tcp_counters(txc));
+	fact("tcp4-xaccept", txa, "%s -> %s read 3000 bytes, sent 1234; %s", name_of(txa, 0),
+	     name_of(txa, 1), tcp_counters(txa));
 	printf("# tcp6\n");
 	fact("tcp6-listen", t6l, "%s backlog=8", name_of(t6l, 0));
 	fact("tcp6-client", t6c, "%s -> %s", name_of(t6c, 0), name_of(t6c, 1));

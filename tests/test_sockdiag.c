@@ -35,6 +35,7 @@
 #include <linux/netlink_diag.h>
 #include <linux/packet_diag.h>
 #include <linux/sock_diag.h>
+#include <linux/tcp.h>
 #include <linux/unix_diag.h>
 #include <linux/vm_sockets.h>
 #include <linux/vm_sockets_diag.h>
@@ -53,6 +54,9 @@ enum {
 	TCP6_ACCEPT = 7901, TCP6_DUAL = 7902, TCP4_MCLIENT = 7903,
 	TCP6_MACCEPT = 7904, UDP4_A = 7905, UDP4_B = 7906, UDP6_SERVER = 7907,
 	UDP6_CLIENT = 7908,
+	/* tcp4-info.bin, recorded later with INET_DIAG_INFO */
+	TCPI_LISTEN = 13187528, TCPI_CLIENT1 = 13187529, TCPI_ACCEPT1 = 13187530,
+	TCPI_XCLIENT = 13187533, TCPI_XACCEPT = 13187534,
 };
 #define STREAM_PATH "/tmp/ipcfs-fixture/stream.sock"
 #define DGRAM_PATH "/tmp/ipcfs-fixture/dgram.sock"
@@ -74,7 +78,7 @@ struct fixture {
 };
 
 static struct fixture fx_unix, fx_tcp4, fx_tcp6, fx_udp4, fx_udp6, fx_netlink, fx_packet,
-	fx_vsock;
+	fx_vsock, fx_tcpi;
 
 static void *dup_bytes(const void *p, size_t len)
 {
@@ -125,6 +129,7 @@ static int group_setup(void **state)
 	load("netlink.bin", &fx_netlink);
 	load("packet.bin", &fx_packet);
 	load("vsock.bin", &fx_vsock);
+	load("tcp4-info.bin", &fx_tcpi);
 	return 0;
 }
 
@@ -139,6 +144,7 @@ static int group_teardown(void **state)
 	unload(&fx_netlink);
 	unload(&fx_packet);
 	unload(&fx_vsock);
+	unload(&fx_tcpi);
 	return 0;
 }
 
@@ -434,6 +440,140 @@ static void test_tcp4_fixture(void **state)
 	sock_list_free(&l);
 }
 
+/* ---- INET_DIAG_INFO: TCP counters ------------------------------------- */
+
+/* The counters in have are there, and those that do not move with time
+ * (bytes, segments, retransmissions) are want's. */
+static void assert_counters(const struct sock_record *r, uint8_t have, const uint64_t *want)
+{
+	assert_int_equal(r->tcp_have, have);
+	for (int c = 0; c <= SOCK_TCP_RETRANS; c++)
+		if (have >> c & 1)
+			assert_int_equal(r->tcp[c], want[c]);
+}
+
+#define ALL_COUNTERS ((uint8_t)((1u << SOCK_TCP_COUNTERS) - 1))
+
+/* The connection that moved 3000 bytes one way and 1234 back: its
+ * counters as the recorder's own TCP_INFO read them just before the dump
+ * (see the README); a listener's tcp_info is there, all zero. */
+static void test_tcp_info_fixture(void **state)
+{
+	struct sock_list l = { 0 };
+	const struct sock_record *r;
+
+	(void)state;
+	parse_fixture(&fx_tcpi, IPPROTO_TCP, &l);
+	assert_int_equal(l.count, 8);
+	r = find(&l, TCPI_XCLIENT);
+	assert_inet(r, AF_INET, IPPROTO_TCP, "127.0.0.1", 40014, "127.0.0.1", 40004,
+		    ST_ESTABLISHED, 0, 0);
+	assert_counters(r, ALL_COUNTERS, (const uint64_t[]){ 3000, 1234, 4, 3, 0 });
+	assert_true(r->tcp[SOCK_TCP_RTT_US] > 0);
+	r = find(&l, TCPI_XACCEPT);
+	assert_counters(r, ALL_COUNTERS, (const uint64_t[]){ 1234, 3000, 2, 4, 0 });
+	/* "hello world", sent and not read: received all the same */
+	assert_int_equal(find(&l, TCPI_CLIENT1)->tcp[SOCK_TCP_BYTES_SENT], 11);
+	assert_int_equal(find(&l, TCPI_ACCEPT1)->tcp[SOCK_TCP_BYTES_RECEIVED], 11);
+	assert_counters(find(&l, TCPI_LISTEN), ALL_COUNTERS, (const uint64_t[]){ 0, 0, 0, 0, 0 });
+	sock_list_free(&l);
+	/* the same bytes as UDP's answer: no counter read */
+	parse_fixture(&fx_tcpi, IPPROTO_UDP, &l);
+	for (size_t i = 0; i < l.count; i++)
+		assert_int_equal(l.items[i].tcp_have, 0);
+	sock_list_free(&l);
+}
+
+/* The xclient message with its INET_DIAG_INFO attribute alone, holding the
+ * first info_len bytes of its tcp_info (an older kernel's shorter struct),
+ * the attribute's length field saying attr_len; parsed from a buffer of
+ * exactly its size. */
+static struct sock_record parse_tcp_info(size_t info_len, uint16_t attr_len)
+{
+	const struct frame *fr = &fx_tcpi.f[0];
+	const struct nlmsghdr *src = NULL;
+	const struct nlattr *info = NULL, *a;
+	struct sock_list l = { 0 };
+	struct sock_record rec;
+	size_t off, len;
+	uint8_t *b;
+
+	for (off = 0; !src && off < fr->len; off += NLMSG_ALIGN(msg_at(fr->data, off)->nlmsg_len)) {
+		const struct inet_diag_msg *m = NLMSG_DATA(msg_at(fr->data, off));
+
+		if (m->idiag_inode == TCPI_XCLIENT)
+			src = msg_at(fr->data, off);
+	}
+	assert_non_null(src);
+	mnl_attr_for_each(a, src, sizeof(struct inet_diag_msg))
+		if (mnl_attr_get_type(a) == INET_DIAG_INFO)
+			info = a;
+	assert_non_null(info);
+	assert_true(info_len <= mnl_attr_get_payload_len(info));
+	len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(struct inet_diag_msg)) + NLA_HDRLEN + info_len;
+	b = calloc(1, len);
+	assert_non_null(b);
+	memcpy(b, src, NLMSG_HDRLEN + sizeof(struct inet_diag_msg));
+	((struct nlmsghdr *)b)->nlmsg_len = (uint32_t)len;
+	struct nlattr *copy = (struct nlattr *)(b + NLMSG_HDRLEN +
+					       NLMSG_ALIGN(sizeof(struct inet_diag_msg)));
+	copy->nla_type = INET_DIAG_INFO;
+	copy->nla_len = attr_len;
+	memcpy(copy + 1, mnl_attr_get_payload(info), info_len);
+	assert_int_equal(sockdiag_parse(b, len, IPPROTO_TCP, &l), SOCKDIAG_MORE);
+	assert_int_equal(l.count, 1);
+	rec = l.items[0];
+	assert_int_equal(rec.ino, TCPI_XCLIENT);
+	sock_list_free(&l);
+	free(b);
+	return rec;
+}
+
+/* A tcp_info that stops short leaves out the counters it does not reach,
+ * never reads past it: cut where each counter begins, one byte into it,
+ * and where older kernels ended (3.x: up to tcpi_total_retrans). */
+static void test_tcp_info_truncated(void **state)
+{
+	static const uint64_t want[] = { 3000, 1234, 4, 3, 0 };
+	static const struct {
+		size_t len;
+		uint8_t have;
+	} cuts[] = {
+		{ 0, 0 },
+		{ offsetof(struct tcp_info, tcpi_last_data_sent), 0 },
+		{ offsetof(struct tcp_info, tcpi_last_data_sent) + 3, 0 },
+		{ offsetof(struct tcp_info, tcpi_last_data_recv) + 4,
+		  1u << SOCK_TCP_LAST_SEND_MS | 1u << SOCK_TCP_LAST_RECV_MS },
+		{ offsetof(struct tcp_info, tcpi_rtt) + 4,
+		  1u << SOCK_TCP_LAST_SEND_MS | 1u << SOCK_TCP_LAST_RECV_MS | 1u << SOCK_TCP_RTT_US },
+		{ offsetof(struct tcp_info, tcpi_total_retrans) + 4,
+		  ALL_COUNTERS & ~(1u << SOCK_TCP_BYTES_SENT | 1u << SOCK_TCP_BYTES_RECEIVED |
+				   1u << SOCK_TCP_SEGS_OUT | 1u << SOCK_TCP_SEGS_IN) },
+		{ offsetof(struct tcp_info, tcpi_bytes_received) + 7,
+		  ALL_COUNTERS & ~(1u << SOCK_TCP_BYTES_SENT | 1u << SOCK_TCP_BYTES_RECEIVED |
+				   1u << SOCK_TCP_SEGS_OUT | 1u << SOCK_TCP_SEGS_IN) },
+		{ offsetof(struct tcp_info, tcpi_segs_in) + 4,
+		  ALL_COUNTERS & ~(1u << SOCK_TCP_BYTES_SENT) },
+		{ offsetof(struct tcp_info, tcpi_bytes_sent),
+		  ALL_COUNTERS & ~(1u << SOCK_TCP_BYTES_SENT) },
+		{ offsetof(struct tcp_info, tcpi_bytes_sent) + 7,
+		  ALL_COUNTERS & ~(1u << SOCK_TCP_BYTES_SENT) },
+		{ offsetof(struct tcp_info, tcpi_bytes_sent) + 8, ALL_COUNTERS },
+	};
+	struct sock_record r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cuts) / sizeof(cuts[0]); i++) {
+		r = parse_tcp_info(cuts[i].len, (uint16_t)(NLA_HDRLEN + cuts[i].len));
+		assert_counters(&r, cuts[i].have, want);
+	}
+	/* an attribute saying it is longer than the message: left out, the
+	 * record kept */
+	r = parse_tcp_info(16, (uint16_t)(NLA_HDRLEN + 17));
+	assert_int_equal(r.tcp_have, 0);
+	assert_int_equal(r.local_port, 40014);
+}
+
 static void test_tcp6_fixture(void **state)
 {
 	struct sock_list l = { 0 };
@@ -535,6 +675,7 @@ static void test_truncated(void **state)
 	(void)state;
 	truncate_all(&fx_unix, 0);
 	truncate_all(&fx_tcp4, IPPROTO_TCP);
+	truncate_all(&fx_tcpi, IPPROTO_TCP);
 	truncate_all(&fx_tcp6, IPPROTO_TCP);
 	truncate_all(&fx_udp6, IPPROTO_UDP);
 }
@@ -1052,6 +1193,8 @@ static void test_dump_inet_request(void **state)
 	assert_int_equal(sockdiag_dump(AF_INET, IPPROTO_TCP, &l), 0);
 	assert_int_equal(req->sdiag_family, AF_INET);
 	assert_int_equal(req->sdiag_protocol, IPPROTO_TCP);
+	/* TCP only: its counters */
+	assert_int_equal(req->idiag_ext, 1u << (INET_DIAG_INFO - 1));
 	assert_int_equal(l.count, 6);
 	assert_int_equal(find(&l, TCP4_ACCEPT1)->rqueue, 11);
 	sock_list_free(&l);
@@ -1717,6 +1860,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_unix_fixture),
 		cmocka_unit_test(test_tcp4_fixture),
+		cmocka_unit_test(test_tcp_info_fixture),
+		cmocka_unit_test(test_tcp_info_truncated),
 		cmocka_unit_test(test_tcp6_fixture),
 		cmocka_unit_test(test_udp_fixtures),
 		cmocka_unit_test(test_protocol_mismatch),

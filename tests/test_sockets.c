@@ -121,6 +121,14 @@ static void push_specs(struct sock_list *list, const struct inet_spec *specs, si
 
 		assert_int_equal(inet_pton(s->family, s->local, rec.local_addr), 1);
 		assert_int_equal(inet_pton(s->family, s->remote, rec.remote_addr), 1);
+		/* TCP counters as from a kernel whose tcp_info stops before
+		 * tcpi_bytes_sent (4.19): all but that one, counter c of
+		 * socket ino being ino * 10 + c. */
+		for (int c = 0; s->protocol == IPPROTO_TCP && c < SOCK_TCP_COUNTERS; c++)
+			rec.tcp[c] = s->ino * 10 + (uint64_t)c;
+		if (s->protocol == IPPROTO_TCP)
+			rec.tcp_have = (uint8_t)((1u << SOCK_TCP_COUNTERS) - 1) &
+				       (uint8_t)~(1u << SOCK_TCP_BYTES_SENT);
 		push_record(list, &rec);
 	}
 }
@@ -507,6 +515,10 @@ static void test_across_namespaces_ambiguous(void **state)
 
 /* ---- info of inet sockets -------------------------------------------------- */
 
+/* The recorded tcp dumps predate INET_DIAG_INFO: no counter. */
+#define NO_TCP_INFO "bytes_sent: -\nbytes_received: -\nsegs_out: -\nsegs_in: -\nretrans: -\n" \
+		    "rtt_us: -\nlast_send_ms: -\nlast_recv_ms: -\n"
+
 static void test_inet_info(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
@@ -518,7 +530,7 @@ static void test_inet_info(void **state)
 			    "kind: tcp4\npid: 210\ncomm: tcp-server\nname: 4\nfd: 4\nid: 7897\n"
 			    "access: rw\npeers: 211:3\n"
 			    "local: 127.0.0.1:40001\nremote: 127.0.0.1:40011\nstate: established\n"
-			    "rqueue: 11\nwqueue: 0\nnetns: 4026531840\n");
+			    "rqueue: 11\nwqueue: 0\n" NO_TCP_INFO "netns: 4026531840\n");
 	tb.len = 0;
 	render_channels_rows(snap, ipc_snapshot_process(snap, 210), NULL, &tb);
 	assert_string_equal(tb.data,
@@ -529,17 +541,28 @@ static void test_inet_info(void **state)
 	textbuf_free(&tb);
 	info_is(snap, 210, IPC_TCP4, "3",
 		"local: 127.0.0.1:40001\nremote: 0.0.0.0:0\nstate: listen\n"
-		"rqueue: 1\nwqueue: 8\nnetns: 4026531840\n");
+		"rqueue: 1\nwqueue: 8\n" NO_TCP_INFO "netns: 4026531840\n");
 	info_is(snap, 212, IPC_TCP6, "6",
 		"local: [::ffff:127.0.0.1]:40003\n"
-		"remote: [::ffff:127.0.0.1]:40013\nstate: established\nrqueue: 0\nwqueue: 0\nnetns: 4026531840\n");
+		"remote: [::ffff:127.0.0.1]:40013\nstate: established\nrqueue: 0\nwqueue: 0\n"
+		NO_TCP_INFO "netns: 4026531840\n");
 	info_is(snap, 217, IPC_UDP6, "3",
 		"local: [::1]:40041\nremote: [::]:0\nstate: unconnected\n"
 		"rqueue: 0\nwqueue: 0\nnetns: 4026531840\n");
 	info_is(snap, 240, IPC_TCP4, "3",
 		"local: 10.0.0.2:80\nremote: 10.0.0.1:41000\nstate: established\n"
-		"rqueue: 0\nwqueue: 0\nnetns: 4026532200\n");
+		"rqueue: 0\nwqueue: 0\nbytes_sent: -\nbytes_received: 92011\nsegs_out: 92012\n"
+		"segs_in: 92013\nretrans: 92014\nrtt_us: 92015\nlast_send_ms: 92016\n"
+		"last_recv_ms: 92017\nnetns: 4026532200\n");
 	detail_is(snap, 213, IPC_TCP6, "3", "[::1]:40021 [::1]:40002 established");
+	/* The counters are info keys, so JSON numbers; the one missing null. */
+	textbuf_init(&tb);
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 240, IPC_TCP4, "3"), NULL, &tb);
+	assert_non_null(strstr(tb.data, ",\"rqueue\":0,\"wqueue\":0,\"bytes_sent\":null,"
+					"\"bytes_received\":92011,\"segs_out\":92012,\"segs_in\":92013,"
+					"\"retrans\":92014,\"rtt_us\":92015,\"last_send_ms\":92016,"
+					"\"last_recv_ms\":92017,\"netns\":4026532200}"));
+	textbuf_free(&tb);
 }
 
 /* ---- sockets in no dump -------------------------------------------------- */

@@ -8,6 +8,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+/* TCP counters from INET_DIAG_INFO (struct tcp_info), in info's order. */
+enum sock_tcp_counter {
+	SOCK_TCP_BYTES_SENT,		/* tcpi_bytes_sent */
+	SOCK_TCP_BYTES_RECEIVED,	/* tcpi_bytes_received */
+	SOCK_TCP_SEGS_OUT,		/* tcpi_segs_out */
+	SOCK_TCP_SEGS_IN,		/* tcpi_segs_in */
+	SOCK_TCP_RETRANS,		/* tcpi_total_retrans */
+	SOCK_TCP_RTT_US,		/* tcpi_rtt */
+	SOCK_TCP_LAST_SEND_MS,		/* tcpi_last_data_sent */
+	SOCK_TCP_LAST_RECV_MS,		/* tcpi_last_data_recv */
+	SOCK_TCP_COUNTERS
+};
+
 struct sock_record {
 	uint64_t ino;           /* socket inode, as in "socket:[N]" */
 	uint8_t family;         /* AF_UNIX, AF_INET, AF_INET6, AF_NETLINK,
@@ -51,6 +64,13 @@ struct sock_record {
 		struct {
 			uint32_t vm_local_cid, vm_local_port;
 			uint32_t vm_remote_cid, vm_remote_port;
+		};
+		/* TCP: the counters of INET_DIAG_INFO; bit c of tcp_have
+		 * says tcp[c] was there (an older kernel's shorter
+		 * tcp_info lacks the newer ones) */
+		struct {
+			uint64_t tcp[SOCK_TCP_COUNTERS];
+			uint8_t tcp_have;
 		};
 	};
 	/* AF_PACKET: the ethertype it takes (host order; 3 = ETH_P_ALL);
@@ -96,7 +116,7 @@ int sockdiag_parse_family(const void *buf, size_t len, int family, int protocol,
 
 struct nlmsghdr;
 /* Writes the dump request ipcfs sends for family/protocol (every state,
- * the unix attributes it reads) into buf, which has room for a netlink
+ * the unix attributes it reads, INET_DIAG_INFO for TCP) into buf, which has room for a netlink
  * header and a request; returns the message. */
 struct nlmsghdr *sockdiag_put_request(void *buf, int family, int protocol);
 
