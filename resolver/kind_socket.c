@@ -1,14 +1,15 @@
-/* Sockets: unix, tcp4/6, udp4/6, netlink, packet, raw.  fds are matched
- * to sock_diag records (raw: /proc/net/raw records) by inode; peers come
- * from UNIX_DIAG_PEER and ICONS for unix, from the mirrored address pair
- * for inet, from the destination port id for netlink; packet and raw
- * sockets have none. */
+/* Sockets: unix, tcp4/6, udp4/6, netlink, packet, raw, vsock.  fds are
+ * matched to sock_diag records (raw: /proc/net/raw records) by inode;
+ * peers come from UNIX_DIAG_PEER and ICONS for unix, from the mirrored
+ * address pair for inet and vsock, from the destination port id for
+ * netlink; packet and raw sockets have none. */
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/netlink.h>
+#include <linux/vm_sockets.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -272,6 +273,8 @@ static enum ipc_kind kind_of_record(const struct sock_record *rec)
 		return IPC_NETLINK;
 	if (rec->family == AF_PACKET)
 		return IPC_PACKET;
+	if (rec->family == AF_VSOCK)
+		return IPC_VSOCK;
 	if (rec->type == SOCK_RAW)
 		return IPC_RAW;
 	if (rec->protocol == IPPROTO_TCP)
@@ -589,7 +592,7 @@ static int add_endpoint(struct socket_resolve *s, const struct pending_socket *p
 	long index;
 
 	if (fact->kind < 0)
-		return 0;	/* vsock, bluetooth...: not a channel of ours */
+		return 0;	/* bluetooth..., vsock without vsock_diag: not ours */
 	detail = arena_alloc(b->arena, sizeof(*detail));
 	if (!detail)
 		return -ENOMEM;
@@ -891,6 +894,78 @@ static int link_netlink(struct socket_resolve *s)
 	return r;
 }
 
+/* A connected vsock socket by its address pair. */
+struct vm_pair {
+	uint32_t local_port, remote_port, local_cid, remote_cid;
+	uint64_t ino;
+};
+
+static int compare_vm_ports(const struct vm_pair *a, uint32_t local_port, uint32_t remote_port)
+{
+	int c = compare_u64(a->local_port, local_port);
+
+	return c ? c : compare_u64(a->remote_port, remote_port);
+}
+
+static int compare_vm_pair(const void *x, const void *y)
+{
+	const struct vm_pair *b = y;
+
+	return compare_vm_ports(x, b->local_port, b->remote_port);
+}
+
+/* A socket bound to VMADDR_CID_ANY keeps that as its local cid (a
+ * loopback client does): it stands for every cid of the host. */
+static bool vm_cid_match(uint32_t a, uint32_t b)
+{
+	return a == b || a == VMADDR_CID_ANY || b == VMADDR_CID_ANY;
+}
+
+/* vsock addresses are the host's, not a namespace's: a connected socket
+ * talks to the one, in any namespace, whose local (cid, port) is its
+ * remote and whose remote is its local.  Each pair is linked once, from
+ * its lower inode. */
+static int link_vsock(struct socket_resolve *s)
+{
+	struct vm_pair *pairs;
+	size_t n = 0, i, lo, hi;
+	int r = 0;
+
+	pairs = malloc((s->n_located + 1) * sizeof(*pairs));
+	if (!pairs)
+		return -ENOMEM;
+	for (i = 0; i < s->n_located; i++) {
+		const struct sock_record *rec = s->by_ino[i].rec;
+
+		if (rec->family == AF_VSOCK && rec->state != TCP_LISTEN &&
+		    rec->vm_remote_port != VMADDR_PORT_ANY && rec->vm_remote_cid != VMADDR_CID_ANY &&
+		    has_holders(s, rec->ino))
+			pairs[n++] = (struct vm_pair){ rec->vm_local_port, rec->vm_remote_port,
+						       rec->vm_local_cid, rec->vm_remote_cid, rec->ino };
+	}
+	qsort(pairs, n, sizeof(*pairs), compare_vm_pair);
+	for (i = 0; r == 0 && i < n; i++) {
+		const struct vm_pair *a = &pairs[i];
+
+		/* the first whose ports mirror a's */
+		for (lo = 0, hi = n; lo < hi;) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (compare_vm_ports(&pairs[mid], a->remote_port, a->local_port) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; r == 0 && lo < n && !compare_vm_ports(&pairs[lo], a->remote_port, a->local_port);
+		     lo++)
+			if (a->ino < pairs[lo].ino && vm_cid_match(a->local_cid, pairs[lo].remote_cid) &&
+			    vm_cid_match(a->remote_cid, pairs[lo].local_cid))
+				r = link_sockets(s, a->ino, pairs[lo].ino);
+	}
+	free(pairs);
+	return r;
+}
+
 static int socket_resolve(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
@@ -920,6 +995,8 @@ static int socket_resolve(struct builder *b)
 		r = link_inet(&s);
 	if (r == 0)
 		r = link_netlink(&s);
+	if (r == 0)
+		r = link_vsock(&s);
 	for (i = 0; i < s.n_refs; i++)
 		sock_list_free(&s.lists[i]);
 	free(s.lists);
@@ -952,7 +1029,7 @@ static const char *state_name(const struct socket_detail *d)
 	return "unknown";
 }
 
-static const char *unix_type_name(const struct socket_detail *d)
+static const char *socket_type_name(const struct socket_detail *d)
 {
 	if (!d->known)
 		return "unknown";
@@ -1141,7 +1218,7 @@ static void unix_fields(const struct socket_detail *d, struct ipc_field_sink *si
 {
 	const struct sock_record *rec = &d->rec;
 
-	field_text(sink, "type", IPC_DETAIL_VALUE, unix_type_name(d));
+	field_text(sink, "type", IPC_DETAIL_VALUE, socket_type_name(d));
 	field_text(sink, "state", IPC_DETAIL_VALUE, state_name(d));
 	unix_path_field(rec, sink);
 	field_u64_known(sink, "peer_id", IPC_DETAIL_NO, d->known && rec->peer_ino, rec->peer_ino);
@@ -1185,6 +1262,32 @@ static void inet_fields(const struct ipc_endpoint *ep, const struct socket_detai
 					d->known && (rec->tcp_have >> c & 1), rec->tcp[c]);
 }
 
+/* "cid:port", each "*" when unset (VMADDR_CID_ANY, VMADDR_PORT_ANY). */
+static void vsock_address_field(const char *key, uint32_t cid, uint32_t port,
+				struct ipc_field_sink *sink)
+{
+	char text[24];
+	int n = cid == VMADDR_CID_ANY ? snprintf(text, sizeof(text), "*:")
+				      : snprintf(text, sizeof(text), "%" PRIu32 ":", cid);
+
+	if (port == VMADDR_PORT_ANY)
+		snprintf(text + n, sizeof(text) - (size_t)n, "*");
+	else
+		snprintf(text + n, sizeof(text) - (size_t)n, "%" PRIu32, port);
+	field_text(sink, key, IPC_DETAIL_VALUE, text);
+}
+
+/* Always from a dump: without vsock_diag there is no vsock endpoint. */
+static void vsock_fields(const struct socket_detail *d, struct ipc_field_sink *sink)
+{
+	const struct sock_record *rec = &d->rec;
+
+	field_text(sink, "type", IPC_DETAIL_VALUE, socket_type_name(d));
+	field_text(sink, "state", IPC_DETAIL_VALUE, state_name(d));
+	vsock_address_field("local", rec->vm_local_cid, rec->vm_local_port, sink);
+	vsock_address_field("remote", rec->vm_remote_cid, rec->vm_remote_port, sink);
+}
+
 static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			  struct ipc_field_sink *sink)
 {
@@ -1203,6 +1306,9 @@ static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 		break;
 	case IPC_RAW:
 		raw_fields(d, sink);
+		break;
+	case IPC_VSOCK:
+		vsock_fields(d, sink);
 		break;
 	default:
 		inet_fields(ep, d, sink);

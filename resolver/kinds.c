@@ -49,6 +49,7 @@ static const struct {
 	[IPC_NETLINK] = { "netlink", &socket_module },
 	[IPC_PACKET] = { "packet", &socket_module },
 	[IPC_RAW] = { "raw", &socket_module },
+	[IPC_VSOCK] = { "vsock", &socket_module },
 };
 
 const char *ipc_kind_dir(enum ipc_kind kind)

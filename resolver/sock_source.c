@@ -2,7 +2,9 @@
  * and protocol per network namespace, taken from a helper thread that
  * enters each namespace in turn, so no FUSE thread ever moves.  Raw
  * sockets come from /proc/PID/net/raw and raw6 of a process in the
- * namespace: kernels without raw_diag (this one) have nothing else. */
+ * namespace: kernels without raw_diag (this one) have nothing else.
+ * vsock sockets come from vsock_diag, which many kernels lack (this one):
+ * its absence is remembered for a while. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/netlink.h>
@@ -12,6 +14,7 @@
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "builder.h"
@@ -27,7 +30,23 @@ static const struct {
 	{ AF_INET6, IPPROTO_UDP },
 	{ AF_NETLINK, 0 },	/* every netlink protocol in one request */
 	{ AF_PACKET, 0 },	/* likewise every packet socket */
+	{ AF_VSOCK, 0 },	/* the namespace's own: the kernel filters by it */
 };
+
+/* A kernel without vsock_diag answers ENOENT, after asking for the module
+ * (a modprobe run on a modular kernel): not asked again for this many
+ * seconds, so most builds cost no request at all and none costs more than
+ * one. */
+#define VSOCK_RETRY_SECONDS 60
+static _Atomic long long vsock_retry_at;
+
+static long long monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
 
 /* /proc/net/raw of a large host: a line is 128 bytes */
 #define RAW_FILE_MAX (4u << 20)
@@ -69,10 +88,19 @@ out:
 static void dump_sockdiag(struct sock_list *list, int *error)
 {
 	size_t d;
+	int r;
 
-	for (d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++)
-		if (sockdiag_dump(dumps[d].family, dumps[d].protocol, list) == -ENOMEM)
+	for (d = 0; d < sizeof(dumps) / sizeof(dumps[0]); d++) {
+		bool vsock = dumps[d].family == AF_VSOCK;
+
+		if (vsock && monotonic_seconds() < vsock_retry_at)
+			continue;
+		r = sockdiag_dump(dumps[d].family, dumps[d].protocol, list);
+		if (r == -ENOMEM)
 			*error = -ENOMEM;
+		else if (vsock && r == -ENOENT)
+			vsock_retry_at = monotonic_seconds() + VSOCK_RETRY_SECONDS;
+	}
 }
 
 static void read_raws(const struct proc_root *root, pid_t pid, struct sock_list *list,

@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <cmocka.h>
+#include <linux/vm_sockets.h>
 
 #include "../fs/render.h"
 #include "fixture_root.h"
@@ -95,6 +96,25 @@ static const struct inet_spec ns_c[] = {
 	TCP6(9302, TCP_ESTABLISHED, "2001:db8::2", 22, "2001:db8::1", 41003),
 };
 
+/* vsock: ino, state, local cid:port, remote cid:port (stream sockets).
+ * A: clients of the host (cid 2) from cid 3; B: the host's ends, one of
+ * which names cid 4 as its far end. */
+struct vsock_spec {
+	uint64_t ino;
+	int state;
+	uint32_t local_cid, local_port, remote_cid, remote_port;
+};
+
+static const struct vsock_spec vs_a[] = {
+	{ 9105, TCP_ESTABLISHED, 3, 52010, 2, 7000 },
+	{ 9106, TCP_ESTABLISHED, 3, 52011, 2, 7001 },
+};
+
+static const struct vsock_spec vs_b[] = {
+	{ 9205, TCP_ESTABLISHED, 2, 7000, 3, 52010 },
+	{ 9206, TCP_ESTABLISHED, 2, 7001, 4, 52011 },
+};
+
 static void push_record(struct sock_list *list, const struct sock_record *rec)
 {
 	if (list->count == list->capacity) {
@@ -133,10 +153,26 @@ static void push_specs(struct sock_list *list, const struct inet_spec *specs, si
 	}
 }
 
+static void push_vsock(struct sock_list *list, const struct vsock_spec *specs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sock_record rec = {
+			.ino = specs[i].ino, .family = AF_VSOCK, .type = SOCK_STREAM,
+			.state = (uint8_t)specs[i].state,
+		};
+
+		rec.vm_local_cid = specs[i].local_cid;
+		rec.vm_local_port = specs[i].local_port;
+		rec.vm_remote_cid = specs[i].remote_cid;
+		rec.vm_remote_port = specs[i].remote_port;
+		push_record(list, &rec);
+	}
+}
+
 /* ---- the recorded dumps ------------------------------------------------- */
 
 /* Appends the records of one [u32 len][bytes]... file to list. */
-static void replay(const char *name, int protocol, struct sock_list *list)
+static void replay(const char *name, int family, int protocol, struct sock_list *list)
 {
 	static _Alignas(8) uint8_t buf[16384];
 	char path[128];
@@ -150,7 +186,7 @@ static void replay(const char *name, int protocol, struct sock_list *list)
 	while (r == SOCKDIAG_MORE && fread(&len, sizeof(len), 1, f) == 1) {
 		assert_true(len <= sizeof(buf));
 		assert_int_equal(fread(buf, 1, len, f), len);
-		r = sockdiag_parse(buf, len, protocol, list);
+		r = sockdiag_parse_family(buf, len, family, protocol, list);
 	}
 	fclose(f);
 	assert_int_equal(r, SOCKDIAG_DONE);
@@ -201,16 +237,23 @@ static int fixture_dump(const struct sock_source *source, const struct proc_root
 			continue;
 		switch (refs[i].ino) {
 		case NS_HOST:
-			replay("unix.bin", 0, l);
+			replay("unix.bin", AF_UNIX, 0, l);
 			if (log->listener_path)
 				rename_listener(l, log->listener_path);
-			replay("tcp4.bin", IPPROTO_TCP, l);
-			replay("tcp6.bin", IPPROTO_TCP, l);
-			replay("udp4.bin", IPPROTO_UDP, l);
-			replay("udp6.bin", IPPROTO_UDP, l);
+			replay("tcp4.bin", AF_INET, IPPROTO_TCP, l);
+			replay("tcp6.bin", AF_INET6, IPPROTO_TCP, l);
+			replay("udp4.bin", AF_INET, IPPROTO_UDP, l);
+			replay("udp6.bin", AF_INET6, IPPROTO_UDP, l);
+			replay("vsock.bin", AF_VSOCK, 0, l);
 			break;
-		case NS_A: push_specs(l, ns_a, sizeof(ns_a) / sizeof(ns_a[0])); break;
-		case NS_B: push_specs(l, ns_b, sizeof(ns_b) / sizeof(ns_b[0])); break;
+		case NS_A:
+			push_specs(l, ns_a, sizeof(ns_a) / sizeof(ns_a[0]));
+			push_vsock(l, vs_a, sizeof(vs_a) / sizeof(vs_a[0]));
+			break;
+		case NS_B:
+			push_specs(l, ns_b, sizeof(ns_b) / sizeof(ns_b[0]));
+			push_vsock(l, vs_b, sizeof(vs_b) / sizeof(vs_b[0]));
+			break;
 		case NS_C: push_specs(l, ns_c, sizeof(ns_c) / sizeof(ns_c[0])); break;
 		case NS_E: push_specs(l, ns_e, sizeof(ns_e) / sizeof(ns_e[0])); break;
 		default: fail_msg("dump of an unknown namespace %llu", (unsigned long long)refs[i].ino);
@@ -565,6 +608,64 @@ static void test_inet_info(void **state)
 	textbuf_free(&tb);
 }
 
+/* ---- vsock ----------------------------------------------------------------- */
+
+/* vsock.bin (a loopback host): the client bound to cid -1 and its
+ * accepted end; the queued client's far end has no inode; the listener,
+ * a client of the host and an unbound socket have none.  Across
+ * namespaces (A and B), the mirrored pair, but not a pair whose cids
+ * differ. */
+static void test_vsock_peers(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+
+	PEERS(209, IPC_VSOCK, "3", "208:4");
+	PEERS(208, IPC_VSOCK, "4", "209:3");
+	PEERS(209, IPC_VSOCK, "4", "-");
+	PEERS(208, IPC_VSOCK, "3", "-");
+	PEERS(209, IPC_VSOCK, "5", "-");
+	PEERS(209, IPC_VSOCK, "6", "-");
+	PEERS(230, IPC_VSOCK, "8", "240:7");
+	PEERS(240, IPC_VSOCK, "7", "230:8");
+	PEERS(230, IPC_VSOCK, "9", "-");
+	PEERS(240, IPC_VSOCK, "8", "-");
+	assert_int_equal(ipc_snapshot_process(snap, 209)->kinds, 1u << IPC_VSOCK);
+}
+
+/* type, state, local and remote as cid:port, "*" for an unset cid or
+ * port; the namespace the dump found it in. */
+static void test_vsock_info(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	struct textbuf tb;
+
+	info_is(snap, 208, IPC_VSOCK, "3",
+		"type: stream\nstate: listen\nlocal: *:1234\nremote: *:*\nnetns: 4026531840\n");
+	info_is(snap, 209, IPC_VSOCK, "3",
+		"type: stream\nstate: established\nlocal: *:52001\nremote: 1:1234\n"
+		"netns: 4026531840\n");
+	info_is(snap, 240, IPC_VSOCK, "7",
+		"type: stream\nstate: established\nlocal: 2:7000\nremote: 3:52010\n"
+		"netns: 4026532200\n");
+	detail_is(snap, 208, IPC_VSOCK, "4", "stream established 1:1234 1:52001");
+	detail_is(snap, 209, IPC_VSOCK, "5", "seqpacket established *:52003 2:5000");
+	detail_is(snap, 209, IPC_VSOCK, "6", "stream unconnected *:* *:*");
+	textbuf_init(&tb);
+	render_channels_rows(snap, ipc_snapshot_process(snap, 208), NULL, &tb);
+	assert_string_equal(tb.data,
+			    "vsock\t208\tvsock-server\t3\trw\t8101\t-\t"
+			    "stream\\040listen\\040*:1234\\040*:*\n"
+			    "vsock\t208\tvsock-server\t4\trw\t8103\t209:3\t"
+			    "stream\\040established\\0401:1234\\0401:52001\n");
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 209, IPC_VSOCK, "3"), NULL, &tb);
+	assert_non_null(strstr(tb.data, "\"peers\":[{\"pid\":208,\"kind\":\"vsock\",\"name\":\"4\"}]"));
+	assert_non_null(strstr(tb.data, ",\"type\":\"stream\",\"state\":\"established\","
+					"\"local\":\"*:52001\",\"remote\":\"1:1234\","
+					"\"netns\":4026531840}"));
+	textbuf_free(&tb);
+}
+
 /* ---- sockets in no dump -------------------------------------------------- */
 
 /* socket:[9999] (207:5) is in no dump. With a source that is not the live
@@ -630,6 +731,10 @@ static void test_kinds_and_symmetry(void **state)
 		{ 230, IPC_TCP4, "6" }, { 230, IPC_TCP6, "7" }, { 240, IPC_TCP4, "3" },
 		{ 240, IPC_TCP4, "4" }, { 240, IPC_TCP4, "5" }, { 240, IPC_TCP4, "6" },
 		{ 250, IPC_TCP4, "3" }, { 250, IPC_TCP6, "4" },
+		{ 208, IPC_VSOCK, "3" }, { 208, IPC_VSOCK, "4" }, { 209, IPC_VSOCK, "3" },
+		{ 209, IPC_VSOCK, "4" }, { 209, IPC_VSOCK, "5" }, { 209, IPC_VSOCK, "6" },
+		{ 230, IPC_VSOCK, "8" }, { 230, IPC_VSOCK, "9" }, { 240, IPC_VSOCK, "7" },
+		{ 240, IPC_VSOCK, "8" },
 	};
 	size_t total = 0, i;
 
@@ -676,6 +781,8 @@ int main(void)
 		cmocka_unit_test(test_across_namespaces),
 		cmocka_unit_test(test_across_namespaces_ambiguous),
 		cmocka_unit_test(test_inet_info),
+		cmocka_unit_test(test_vsock_peers),
+		cmocka_unit_test(test_vsock_info),
 		cmocka_unit_test(test_socket_in_no_dump),
 		cmocka_unit_test(test_source_failures),
 		cmocka_unit_test(test_kinds_and_symmetry),

@@ -32,6 +32,7 @@ enum ipc_kind {
 	IPC_NETLINK,
 	IPC_PACKET,
 	IPC_RAW,
+	IPC_VSOCK,
 	IPC_KIND_COUNT
 };
 

@@ -29,6 +29,15 @@
  *               (ETH_P_ALL) bound to lo (fd 3), a raw ICMP socket bound to
  *               127.0.0.1 and connected to 127.0.0.2 (fd 4) and a raw
  *               ICMPv6 socket bound to ::1 (fd 5); no peers
+ *   vsock       one process: a vsock stream listener bound to any cid and
+ *               a port the kernel picks (fd 3); where the kernel has
+ *               vsock loopback, a client connected to it through cid 1
+ *               (fd 4) and the accepted end (fd 5).  First a line
+ *               "vsock af=0|1 diag=0|1 loopback=0|1|-": whether AF_VSOCK
+ *               sockets can be made, whether the kernel answers a
+ *               vsock_diag request (not ENOENT), whether the loopback
+ *               connection was made ("-": not tried, without vsock_diag
+ *               nothing shows it).  The ep lines only with diag=1.
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -74,6 +83,10 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <linux/vm_sockets.h>
+#include <linux/vm_sockets_diag.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -541,6 +554,135 @@ static void sc_pidfd(void)
 	report_fd("pidfd", 4, "rw", 0, "G");
 }
 
+/* 1 when the kernel answers a vsock_diag request, 0 when it has no
+ * vsock_diag (ENOENT). */
+static int vsock_diag_present(void)
+{
+	struct {
+		struct nlmsghdr h;
+		struct vsock_diag_req r;
+	} req = {
+		.h = { .nlmsg_len = sizeof(req), .nlmsg_type = SOCK_DIAG_BY_FAMILY,
+		       .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.r = { .sdiag_family = AF_VSOCK, .vdiag_states = ~0u },
+	};
+	_Alignas(struct nlmsghdr) char buf[8192];
+	const struct nlmsghdr *h = (const void *)buf;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	ssize_t n;
+
+	if (fd < 0 || send(fd, &req, sizeof(req), 0) != sizeof(req))
+		die("sock_diag request");
+	n = recv(fd, buf, sizeof(buf), 0);
+	close(fd);
+	if (n < (ssize_t)NLMSG_HDRLEN)
+		die("sock_diag reply");
+	if (h->nlmsg_type == NLMSG_ERROR && n >= (ssize_t)(NLMSG_HDRLEN + sizeof(int))) {
+		int err;
+
+		memcpy(&err, NLMSG_DATA(h), sizeof(err));
+		if (err == -ENOENT)
+			return 0;
+		errno = -err;
+		die("vsock_diag request");
+	}
+	return 1;
+}
+
+static void vsock_text(const struct sockaddr_vm *a, char *out, size_t size)
+{
+	char cid[16] = "*", port[16] = "*";
+
+	if (a->svm_cid != VMADDR_CID_ANY)
+		snprintf(cid, sizeof cid, "%u", a->svm_cid);
+	if (a->svm_port != VMADDR_PORT_ANY)
+		snprintf(port, sizeof port, "%u", a->svm_port);
+	snprintf(out, size, "%s:%s", cid, port);
+}
+
+/* The endpoint of vsock socket fd, its addresses as the kernel has them. */
+static void report_vsock(int fd, const char *state, const char *obj)
+{
+	struct sockaddr_vm local, remote = { .svm_cid = VMADDR_CID_ANY,
+					     .svm_port = VMADDR_PORT_ANY };
+	socklen_t len = sizeof(local);
+	char text[40];
+
+	if (getsockname(fd, (struct sockaddr *)&local, &len) < 0)
+		die("getsockname(AF_VSOCK)");
+	len = sizeof(remote);
+	if (getpeername(fd, (struct sockaddr *)&remote, &len) < 0 && errno != ENOTCONN)
+		die("getpeername(AF_VSOCK)");
+	extra("type", "stream");
+	extra("state", state);
+	vsock_text(&local, text, sizeof text);
+	extra("local", text);
+	vsock_text(&remote, text, sizeof text);
+	extra("remote", text);
+	report_fd("vsock", fd, "rw", ino_of(fd), obj);
+}
+
+/* A client of the listener on fd 3 through cid 1, on fd 4, and the
+ * accepted end on fd 5; 0 when the kernel has no loopback (the connect
+ * fails, or is still waiting after a second). */
+static int vsock_loopback(unsigned port)
+{
+	struct sockaddr_vm to = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_LOCAL,
+				  .svm_port = port };
+	struct pollfd p = { .events = POLLOUT };
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), err = 0;
+	socklen_t len = sizeof(err);
+
+	if (fd < 0)
+		die("socket(AF_VSOCK)");
+	p.fd = fd;
+	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0 && errno != EINPROGRESS) {
+		close(fd);
+		return 0;
+	}
+	if (poll(&p, 1, 1000) != 1 || getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ||
+	    err) {
+		close(fd);
+		return 0;
+	}
+	move_fd(fd, 4);
+	fd = accept4(3, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0)
+		die("accept(AF_VSOCK)");
+	move_fd(fd, 5);
+	return 1;
+}
+
+static void sc_vsock(void)
+{
+	struct sockaddr_vm any = { .svm_family = AF_VSOCK, .svm_cid = VMADDR_CID_ANY,
+				   .svm_port = VMADDR_PORT_ANY };
+	socklen_t len = sizeof(any);
+	int fd = socket(AF_VSOCK, SOCK_STREAM | SOCK_CLOEXEC, 0), diag, loopback = -1;
+
+	set_identity("vsock-holder", "cm-vsock");
+	if (fd < 0) {
+		report("vsock af=0 diag=0 loopback=-\n");
+		return;
+	}
+	if (bind(fd, (struct sockaddr *)&any, sizeof(any)) < 0 || listen(fd, 4) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&any, &len) < 0)
+		die("vsock listener");
+	move_fd(fd, 3);
+	diag = vsock_diag_present();
+	if (diag)
+		loopback = vsock_loopback(any.svm_port);
+	report("vsock af=1 diag=%d loopback=%s\n", diag,
+	       loopback < 0 ? "-" : loopback ? "1" : "0");
+	if (!diag)
+		return;
+	report_vsock(3, "listen", "L");
+	if (loopback > 0) {
+		report_vsock(4, "established", "C");
+		report_vsock(5, "established", "C");
+	}
+}
+
 #define ANONSHM_SIZE 12288
 
 /* The inode maps shows for the mapping at addr. */
@@ -634,7 +776,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pty|pidfd|anonshm|netlink|packet|pair A B|threadself PATH\n");
+		"oddcomm|idle|pty|pidfd|anonshm|netlink|packet|vsock|pair A B|"
+		"threadself PATH\n");
 	exit(2);
 }
 
@@ -672,6 +815,8 @@ int main(int argc, char **argv)
 		sc_netlink();
 	else if (!strcmp(sc, "packet"))
 		sc_packet();
+	else if (!strcmp(sc, "vsock"))
+		sc_vsock();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else
