@@ -175,8 +175,16 @@ int ipc_snapshot_build(const struct proc_root *root,
 	if (r == 0)
 		r = procscan_run(&b);
 	for (m = 0; m < n_kind_modules && r == 0; m++)
-		if (kind_modules[m]->resolve)
-			r = kind_modules[m]->resolve(&b);
+		if (kind_modules[m]->resolve_start)
+			r = kind_modules[m]->resolve_start(&b);
+	/* Those with work under way resolve last, so that it overlaps the
+	 * others'. */
+	for (m = 0; m < 2 * n_kind_modules && r == 0; m++) {
+		const struct kind_module *module = kind_modules[m % n_kind_modules];
+
+		if (module->resolve && !module->resolve_start == (m < n_kind_modules))
+			r = module->resolve(&b);
+	}
 	if (r == 0)
 		r = freeze(&b, snap);
 fail:

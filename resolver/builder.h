@@ -52,6 +52,11 @@ struct kind_module {
 	int (*add_fd)(struct builder *b, const struct fd_probe *probe);
 	/* After each process and its fds are scanned (its index). */
 	int (*process_scanned)(struct builder *b, uint32_t process);
+	/* After the scan, before any resolve: starts work on a thread of its
+	 * own that reads the scan's results and the module's state, never
+	 * the arena or the endpoints; the module's resolve, run after those
+	 * of the modules without one, finishes it.  -errno fails the build. */
+	int (*resolve_start)(struct builder *b);
 	/* After all processes are scanned: complete endpoints, add peers. */
 	int (*resolve)(struct builder *b);
 	/* Releases what the module's state holds outside the arena; called

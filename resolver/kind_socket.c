@@ -37,10 +37,20 @@ struct pending_socket {
 	uint64_t ino, netns;
 };
 
+struct socket_resolve;
+struct socket_fact;
+
 struct socket_state {
 	struct pending_socket *pending;
 	size_t n_pending, cap_pending;
 	struct sock_ahead *ahead;	/* the kernel's: our namespace's dumps */
+	/* What socket_prepare made, on a thread of its own from
+	 * socket_resolve_start while the other modules resolve. */
+	struct socket_resolve *s;
+	struct socket_fact *facts;	/* per pending socket */
+	pthread_t preparer;
+	bool preparing;			/* preparer to be joined */
+	int prepared;			/* its result */
 };
 
 /* A record found in a dump, with where it was found. */
@@ -130,10 +140,16 @@ static int socket_begin(struct builder *b)
 	return 0;
 }
 
+static void release_resolve(struct socket_state *state);
+
 static void socket_finish(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
 
+	/* A build that failed before the sockets resolved leaves these. */
+	if (state->preparing)
+		pthread_join(state->preparer, NULL);
+	release_resolve(state);
 	free(state->pending);
 	sock_ahead_free(state->ahead);
 }
@@ -966,46 +982,99 @@ static int link_vsock(struct socket_resolve *s)
 	return r;
 }
 
-static int socket_resolve(struct builder *b)
+/* What needs the scan's results, but neither the builder's arena nor its
+ * endpoints, which the other modules' resolves add to meanwhile: the
+ * dumps of every namespace, and each pending socket's facts (its fdinfo
+ * reads included). */
+static int socket_prepare(struct socket_state *state)
+{
+	struct socket_resolve *s = state->s;
+	int r = dump_namespaces(s, state);
+
+	if (r < 0)
+		return r;
+	s->holders = malloc(state->n_pending * sizeof(*s->holders));
+	state->facts = malloc(state->n_pending * sizeof(*state->facts));
+	return s->holders && state->facts ? find_facts(s, state, state->facts) : -ENOMEM;
+}
+
+static void *preparer_main(void *arg)
+{
+	struct socket_state *state = arg;
+
+	state->prepared = socket_prepare(state);
+	return NULL;
+}
+
+static int socket_resolve_start(struct builder *b)
 {
 	struct socket_state *state = builder_state(b, &socket_module);
-	struct socket_resolve s = { .b = b, .ahead = state->ahead };
-	struct socket_fact *facts = NULL;
-	size_t i;
-	int r;
 
 	if (!state->n_pending)
 		return 0;
-	r = dump_namespaces(&s, state);
-	if (r == 0) {
-		s.holders = malloc(state->n_pending * sizeof(*s.holders));
-		facts = malloc(state->n_pending * sizeof(*facts));
-		r = s.holders && facts ? find_facts(&s, state, facts) : -ENOMEM;
+	state->s = calloc(1, sizeof(*state->s));
+	if (!state->s)
+		return -ENOMEM;
+	state->s->b = b;
+	state->s->ahead = state->ahead;
+	/* Without a thread, socket_resolve prepares on its own. */
+	state->preparing = pthread_create(&state->preparer, NULL, preparer_main, state) == 0;
+	return 0;
+}
+
+static void release_resolve(struct socket_state *state)
+{
+	struct socket_resolve *s = state->s;
+	size_t i;
+
+	free(state->facts);
+	state->facts = NULL;
+	if (!s)
+		return;
+	for (i = 0; i < s->n_refs; i++)
+		sock_list_free(&s->lists[i]);
+	free(s->lists);
+	free(s->refs);
+	free(s->by_ino);
+	free(s->by_pair);
+	free(s->pair_keys);
+	free(s->holders);
+	free(s->bound);
+	free(s);
+	state->s = NULL;
+}
+
+static int socket_resolve(struct builder *b)
+{
+	struct socket_state *state = builder_state(b, &socket_module);
+	struct socket_resolve *s = state->s;
+	size_t i;
+	int r;
+
+	if (!s)
+		return 0;	/* no socket */
+	if (state->preparing) {
+		pthread_join(state->preparer, NULL);
+		state->preparing = false;
+		r = state->prepared;
+	} else {
+		r = socket_prepare(state);
 	}
 	for (i = 0; r == 0 && i < state->n_pending; i++)
-		r = add_endpoint(&s, &state->pending[i], &facts[i]);
-	free(facts);
+		r = add_endpoint(s, &state->pending[i], &state->facts[i]);
 	if (r == 0) {
-		qsort(s.holders, s.n_holders, sizeof(*s.holders), compare_holder);
-		r = link_unix(&s);
+		qsort(s->holders, s->n_holders, sizeof(*s->holders), compare_holder);
+		r = link_unix(s);
 	}
 	if (r == 0)
-		r = index_bound(&s);
+		r = index_bound(s);
 	if (r == 0)
-		r = link_inet(&s);
+		r = link_inet(s);
 	if (r == 0)
-		r = link_netlink(&s);
+		r = link_netlink(s);
 	if (r == 0)
-		r = link_vsock(&s);
-	for (i = 0; i < s.n_refs; i++)
-		sock_list_free(&s.lists[i]);
-	free(s.lists);
-	free(s.refs);
-	free(s.by_ino);
-	free(s.by_pair);
-	free(s.pair_keys);
-	free(s.holders);
-	free(s.bound);
+		r = link_vsock(s);
+	release_resolve(state);
 	return r;
 }
 
@@ -1319,6 +1388,7 @@ static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 
 const struct kind_module socket_module = {
 	.begin = socket_begin,
+	.resolve_start = socket_resolve_start,
 	.probe_fd = socket_probe_fd,
 	.add_fd = socket_add_fd,
 	.resolve = socket_resolve,
