@@ -7,11 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* At most this many lines and bytes of text wait per reader: a few
- * minutes of a busy host's changes, and well under what one user may
- * hold (each open is charged this much). */
-#define EVENTLOG_MAX_LINES 4096
-#define EVENTLOG_MAX_BYTES ((size_t)256 << 10)
+/* At most this many lines and bytes of text wait per reader: what
+ * hundreds of processes starting or ending at once make, while one user
+ * may still hold a score of opens within the default max_user_mb (each
+ * open is charged this much). */
+#define EVENTLOG_MAX_LINES 16384
+#define EVENTLOG_MAX_BYTES ((size_t)2 << 20)
 /* What one open holds at most, charged to its user: the text, and per
  * line a ring slot, a header and malloc's overhead. */
 #define EVENTLOG_CHARGE (EVENTLOG_MAX_BYTES + EVENTLOG_MAX_LINES * (sizeof(void *) + 48))

@@ -252,6 +252,9 @@ void events_open(struct events *ev, fuse_req_t req, const struct viewer *viewer,
 			pthread_join(ev->thread, NULL);
 		ev->joinable = ev->running = pthread_create(&ev->thread, NULL, run, ev) == 0;
 		err = ev->running ? 0 : EAGAIN;
+		/* named, so top -H and the tests see when it runs */
+		if (ev->running)
+			pthread_setname_np(ev->thread, "ipcfs-events");
 	}
 	pthread_mutex_unlock(&ev->lock);
 	fi->fh = r->fh;

@@ -38,6 +38,9 @@
  *               vsock_diag request (not ENOENT), whether the loopback
  *               connection was made ("-": not tried, without vsock_diag
  *               nothing shows it).  The ep lines only with diag=1.
+ *   mixed       one process named "cm mixed" holding a pipe (fds 3 and 4),
+ *               a unix stream socketpair (fds 5 and 6) and an eventfd
+ *               (fd 7): one endpoint of each common kind, for events
  *   pair A B    two processes named A (the parent, comm set with
  *               PR_SET_NAME, so any bytes but NUL, truncated to 15) and B
  *               (its child) joined by a pipe: A holds the write end, B the
@@ -456,6 +459,30 @@ static void sc_eventfd(void)
 	report_fd("eventfd", 4, "rw", eventfd_id(4), "P");
 }
 
+static void sc_mixed(void)
+{
+	int p[2], sv[2], e;
+
+	set_identity("mixed", "cm mixed");
+	if (pipe(p) < 0)
+		die("pipe");
+	move_fd(p[0], 3);
+	move_fd(p[1], 4);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		die("socketpair");
+	move_fd(sv[0], 5);
+	move_fd(sv[1], 6);
+	e = eventfd(0, EFD_CLOEXEC);
+	if (e < 0)
+		die("eventfd");
+	move_fd(e, 7);
+	report_fd("pipes", 3, "r", ino_of(3), "P");
+	report_fd("pipes", 4, "w", ino_of(4), "P");
+	report_fd("unix", 5, "rw", ino_of(5), "U");
+	report_fd("unix", 6, "rw", ino_of(6), "U");
+	report_fd("eventfd", 7, "rw", eventfd_id(7), "E");
+}
+
 static char pty_slave_path[64];
 static unsigned pty_index;
 
@@ -776,7 +803,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: chanmaker fanout|fifo PATH|selfpipe|memfd|eventfd|"
-		"oddcomm|idle|pty|pidfd|anonshm|netlink|packet|vsock|pair A B|"
+		"oddcomm|idle|pty|pidfd|anonshm|netlink|packet|vsock|mixed|pair A B|"
 		"threadself PATH\n");
 	exit(2);
 }
@@ -817,6 +844,8 @@ int main(int argc, char **argv)
 		sc_packet();
 	else if (!strcmp(sc, "vsock"))
 		sc_vsock();
+	else if (!strcmp(sc, "mixed"))
+		sc_mixed();
 	else if (!strcmp(sc, "pair") && argc == 4)
 		sc_pair(argv[2], argv[3]);
 	else
