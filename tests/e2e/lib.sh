@@ -263,6 +263,7 @@ _e2e_cleanup() {
 	trap - EXIT INT TERM HUP
 	for p in "${_e2e_pids[@]}"; do stop_pid "$p"; done
 	_e2e_pids=()
+	cg_remove_all
 	ipcfs_unmount_all quiet
 	if [ -n "${TESTDIR:-}" ] && [ -d "$TESTDIR" ]; then
 		if awk -v d="$TESTDIR/" 'index($5, d) == 1 { f = 1 } END { exit !f }' /proc/self/mountinfo; then
@@ -374,6 +375,47 @@ _umount_one() {
 ipcfs_unmount_all() {
 	local i
 	for ((i = ${#_e2e_mounts[@]} - 1; i >= 0; i--)); do _umount_one "$i" "$@"; done
+}
+
+# ---- cgroups ---------------------------------------------------------------
+#
+# cg_new NAME : a new cgroup NAME below the root of the cgroup v2 hierarchy
+# (its mount found in mountinfo; bails out when there is none).  Sets
+# CG_DIR (its directory) and CG_PATH (its path as /proc/<pid>/cgroup shows
+# it).  lib.sh's cleanup moves what is still in it to the root and removes
+# it.  cg_move PID DIR : puts process PID into cgroup DIR.
+
+_e2e_cgroups=()
+CG_ROOT=
+
+cg_new() {
+	local root
+	if [ -z "$CG_ROOT" ]; then
+		# " - cgroup2 " ends the optional fields; $4 is the mount's root
+		read -r CG_ROOT CG_MNT_ROOT < <(awk '{ for (i = 7; i < NF; i++) if ($i == "-") {
+			if ($(i + 1) == "cgroup2") { print $5, $4; exit } break } }' /proc/self/mountinfo)
+		[ -n "$CG_ROOT" ] || bail_out "no cgroup v2 hierarchy mounted"
+	fi
+	CG_DIR=$CG_ROOT/$1
+	mkdir "$CG_DIR" || bail_out "cannot make cgroup $CG_DIR"
+	_e2e_cgroups+=("$CG_DIR")
+	root=${CG_MNT_ROOT%/}
+	CG_PATH=$root/$1
+}
+
+cg_move() { echo "$1" >"$2/cgroup.procs"; }
+
+cg_remove_all() {
+	local d p i
+	for d in "${_e2e_cgroups[@]}"; do
+		for ((i = 0; i < 50; i++)); do
+			while read -r p; do echo "$p" >"$CG_ROOT/cgroup.procs" 2>/dev/null; done <"$d/cgroup.procs"
+			rmdir "$d" 2>/dev/null && break
+			sleep 0.1	# a process still exiting
+		done
+		[ -d "$d" ] && echo "# could not remove cgroup $d"
+	done
+	_e2e_cgroups=()
 }
 
 # ---- shmmaker -------------------------------------------------------------

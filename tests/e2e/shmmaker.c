@@ -1,7 +1,13 @@
 /* shmmaker — real processes sharing memory and queues, for the ipcfs
  * end-to-end test tests/e2e/test_shared.sh.
  *
- *   shmmaker shared          build the scenario below, report, wait
+ *   shmmaker shared [SIZE [KEYPID]]
+ *                            build the scenario below, report, wait; the
+ *                            System V segment is SIZE bytes (10000), and
+ *                            the System V keys are those of a run whose
+ *                            parent was KEYPID (its own pid): a run in an
+ *                            IPC namespace of its own can make the very
+ *                            keys (and ids) of a run outside
  *   shmmaker names           a memfd named "a<newline>b\c d" (M3, 4096
  *                            bytes): fd in "nm-holder", only mapped in
  *                            "nm-mapper"; same protocol
@@ -93,7 +99,6 @@
 #define M2_SIZE 8192
 #define SA_SIZE 12345
 #define SB_SIZE 12288
-#define SYSV_SHM_SIZE 10000
 #define NSEMS 3
 #define SETUP_TIMEOUT_MS 10000
 
@@ -112,6 +117,8 @@ union semun {
 const char maker_name[] = "shmmaker";
 
 static pid_t parent_pid;
+static pid_t key_pid;	/* System V keys derive from it */
+static size_t sysv_shm_size = 10000;
 static bool own_keys; /* the parent made the names and keys of its pid */
 static int sync_w = -1; /* a child's readiness pipe */
 
@@ -422,6 +429,12 @@ static void report_sysv(const char *cls, int id, key_t key, const char *access)
 	snprintf(key_text, sizeof key_text, "0x%08x", (unsigned)key);
 	extra("class", cls);
 	extra("key", key_text);
+	if (strcmp(cls, "shm") == 0) {
+		char size[24];
+
+		snprintf(size, sizeof size, "%zu", sysv_shm_size);
+		extra("size", size);
+	}
 	report_ep("sysv", name, -1, access, (unsigned long long)id, name);
 }
 
@@ -433,11 +446,11 @@ static void shm_creator(void *arg)
 	(void)arg;
 	set_identity("shm-c", "sm-shm-c");
 	keep_only(0, NULL);
-	id = shmget(KEY_SHM(parent_pid), SYSV_SHM_SIZE, IPC_CREAT | IPC_EXCL | 0600);
+	id = shmget(KEY_SHM(key_pid), sysv_shm_size, IPC_CREAT | IPC_EXCL | 0600);
 	if (id < 0)
-		die("shmget(0x%08x)", (unsigned)KEY_SHM(parent_pid));
+		die("shmget(0x%08x)", (unsigned)KEY_SHM(key_pid));
 	child_message("%d\n", id);
-	report_sysv("shm", id, KEY_SHM(parent_pid), "-");
+	report_sysv("shm", id, KEY_SHM(key_pid), "-");
 }
 
 /* shm-a1..a3: attached (rw); shm-d: attaches and detaches (lpid) */
@@ -456,9 +469,9 @@ static void shm_user(void *arg)
 	if (strcmp(role, "shm-d") == 0) {
 		if (shmdt(p) < 0)
 			die("shmdt");
-		report_sysv("shm", shm_id, KEY_SHM(parent_pid), "-");
+		report_sysv("shm", shm_id, KEY_SHM(key_pid), "-");
 	} else {
-		report_sysv("shm", shm_id, KEY_SHM(parent_pid), "rw");
+		report_sysv("shm", shm_id, KEY_SHM(key_pid), "rw");
 	}
 }
 
@@ -480,11 +493,11 @@ static void msg_user(void *arg)
 			if (msgsnd(msg_id, &m, (size_t)(10 * i), IPC_NOWAIT) < 0)
 				die("msgsnd");
 		}
-		report_sysv("msg", msg_id, KEY_MSG(parent_pid), "w");
+		report_sysv("msg", msg_id, KEY_MSG(key_pid), "w");
 	} else {
 		if (msgrcv(msg_id, &m, sizeof m.mtext, 0, IPC_NOWAIT) != 10)
 			die("msgrcv");
-		report_sysv("msg", msg_id, KEY_MSG(parent_pid), "r");
+		report_sysv("msg", msg_id, KEY_MSG(key_pid), "r");
 	}
 }
 
@@ -503,7 +516,7 @@ static void sem_user(void *arg)
 	}
 	if (semop(sem_id, ops, n) < 0)
 		die("semop");
-	report_sysv("sem", sem_id, KEY_SEM(parent_pid), "rw");
+	report_sysv("sem", sem_id, KEY_SEM(key_pid), "rw");
 }
 
 /* ---- the parent ---------------------------------------------------------- */
@@ -552,7 +565,7 @@ static void cleanup(void)
 	if (!own_keys)
 		return;
 	/* the segment's creator may have died before telling us its id */
-	int id = shmget(KEY_SHM(parent_pid), 0, 0);
+	int id = shmget(KEY_SHM(key_pid), 0, 0);
 	if (id >= 0)
 		shmctl(id, IPC_RMID, NULL);
 	if (shm_a[0]) {
@@ -580,12 +593,12 @@ static void scenario_shared(void)
 		die("mq_open(%s)", mq_name);
 	mq_ino = ino_of(mq_fd);
 
-	msg_id = msgget(KEY_MSG(parent_pid), IPC_CREAT | IPC_EXCL | 0600);
+	msg_id = msgget(KEY_MSG(key_pid), IPC_CREAT | IPC_EXCL | 0600);
 	if (msg_id < 0)
-		die("msgget(0x%08x)", (unsigned)KEY_MSG(parent_pid));
-	sem_id = semget(KEY_SEM(parent_pid), NSEMS, IPC_CREAT | IPC_EXCL | 0600);
+		die("msgget(0x%08x)", (unsigned)KEY_MSG(key_pid));
+	sem_id = semget(KEY_SEM(key_pid), NSEMS, IPC_CREAT | IPC_EXCL | 0600);
 	if (sem_id < 0)
-		die("semget(0x%08x)", (unsigned)KEY_SEM(parent_pid));
+		die("semget(0x%08x)", (unsigned)KEY_SEM(key_pid));
 
 	spawn(holder, NULL, msg, sizeof msg);
 	spawn(mapper, NULL, msg, sizeof msg);
@@ -619,9 +632,9 @@ static void scenario_shared(void)
 	report("shm obj=%s ino=%llu dev=%s size=%zu path=%s\n", sb.obj, sb.ino, sb.dev, sb.size,
 	       sb.path);
 	report("mqueue obj=Q ino=%llu name=%s\n", mq_ino, mq_name);
-	report("sysv class=shm id=%d key=0x%08x\n", shm_id, (unsigned)KEY_SHM(parent_pid));
-	report("sysv class=msg id=%d key=0x%08x\n", msg_id, (unsigned)KEY_MSG(parent_pid));
-	report("sysv class=sem id=%d key=0x%08x\n", sem_id, (unsigned)KEY_SEM(parent_pid));
+	report("sysv class=shm id=%d key=0x%08x\n", shm_id, (unsigned)KEY_SHM(key_pid));
+	report("sysv class=msg id=%d key=0x%08x\n", msg_id, (unsigned)KEY_MSG(key_pid));
+	report("sysv class=sem id=%d key=0x%08x\n", sem_id, (unsigned)KEY_SEM(key_pid));
 }
 
 /* nm-holder: M3 by fd; nm-mapper: M3 only mapped */
@@ -707,7 +720,7 @@ static int cleanup_run(pid_t p)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: shmmaker shared | shmmaker names | shmmaker reuse T PID... | "
+	fprintf(stderr, "usage: shmmaker shared [SIZE [KEYPID]] | shmmaker names | shmmaker reuse T PID... | "
 			"shmmaker cleanup PID\n");
 	exit(2);
 }
@@ -726,11 +739,16 @@ int main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "cleanup") == 0)
 		return cleanup_run((pid_t)atoi(argv[2]));
-	if (!(argc == 2 && (strcmp(argv[1], "shared") == 0 || strcmp(argv[1], "names") == 0)) &&
+	if (!(argc >= 2 && argc <= 4 && strcmp(argv[1], "shared") == 0) &&
+	    !(argc == 2 && strcmp(argv[1], "names") == 0) &&
 	    !(argc >= 4 && strcmp(argv[1], "reuse") == 0))
 		usage();
 
-	parent_pid = getpid();
+	parent_pid = key_pid = getpid();
+	if (strcmp(argv[1], "shared") == 0 && argc >= 3)
+		sysv_shm_size = (size_t)strtoul(argv[2], NULL, 10);
+	if (strcmp(argv[1], "shared") == 0 && argc == 4)
+		key_pid = (pid_t)atoi(argv[3]);
 	maker_on_die = die_cleanup;
 	/* SIGTERM/SIGINT/SIGHUP stay pending until the parent is ready to
 	 * clean up (checked during setup, waited for afterwards) */
