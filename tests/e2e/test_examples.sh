@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/e2e/test_examples.sh — the example tools (examples/who-talks-to,
-# ipc-graph-dot, listeners, shared-memory) run against a live mount.  Real
+# ipc-graph-dot, container-graph, listeners, shared-memory) run against a
+# live mount.  Real
 # processes: chanmaker (a pipe between two processes with odd names, a
 # fan-out pipe, a pty, pidfds, shared anonymous memory, netlink sockets
 # connected to each other), sockmaker (unix and TCP listeners with accepted and queued
@@ -36,7 +37,7 @@ e2e_init
 [ -x "$SHMMAKER" ] || bail_out "no shmmaker binary at $SHMMAKER (build it, or set SHMMAKER)"
 command -v unshare >/dev/null || bail_out "unshare (util-linux) not found"
 EX=$E2E_REPO/examples
-SCRIPTS="who-talks-to ipc-graph-dot listeners shared-memory"
+SCRIPTS="who-talks-to ipc-graph-dot container-graph listeners shared-memory"
 NOT_MOUNTED="ipcfs is not mounted"
 unset IPCFS_MOUNT
 
@@ -154,6 +155,18 @@ declare -A SMR
 for p in ${TAG_PIDS[sm]}; do SMR[${PROC_ROLE[$p]}]=$p; done
 t_is "${COMM[$PAIR_A]} ${COMM[$PAIR_B]}" 'q"b\134s\040x<& t\011n\012z'$'\xff\xc3\xa9\xc3(' \
 	"chanmaker pair: the kernel holds the odd names (checks the harness)"
+
+# container-graph's cgroups: the pair's first process and the fan-out in
+# one test cgroup, the pair's second in another (lib.sh removes them)
+cg_new "ipcfs-e2e-$$-a"; CG_A=$CG_PATH
+for p in "$PAIR_A" ${TAG_PIDS[fan]}; do cg_move "$p" "$CG_DIR"; done
+cg_new "ipcfs-e2e-$$-b"; CG_B=$CG_PATH
+cg_move "$PAIR_B" "$CG_DIR"
+# CGOF[pid]: every maker process's cgroup, as the kernel tells it
+declare -A CGOF
+for p in $MAKER_PIDS; do CGOF[$p]=$(sed -n 's/^0:://p' "/proc/$p/cgroup"); done
+t_is "${CGOF[$PAIR_A]} ${CGOF[$FAN_R1]} ${CGOF[$PAIR_B]}" "$CG_A $CG_A $CG_B" \
+	"kernel: the pair's processes in two test cgroups, the fan-out with the first (checks the harness)"
 
 # ---- the mount -----------------------------------------------------------
 # The makers are set up and then change nothing: a long ttl gives every
@@ -408,6 +421,84 @@ t_is "$RC $NODES ${LABEL[$IDLE]:-} bold:$BOLD [$EDGES]" "0 $IDLE $IDLE cm-idle b
 	"ipc-graph-dot <idle> 3: a process with no channel is drawn alone, named"
 
 # ======================================================================
+section "container-graph"
+# ======================================================================
+# cg_parse : OUT into CL_OF[pid] (the label of its cluster, "" outside
+# every one), CL_N[label] (clusters with that label), EDGES ("a b label"
+# sorted), RED ("a b" of the red edges, sorted); BAD counts other lines
+declare -A CL_OF CL_N
+cg_parse() {
+	local line cur='' label=''
+	local -a e=() r=()
+	CL_OF=() CL_N=() BAD=0
+	while IFS= read -r line; do
+		if [[ $line =~ ^\ \ subgraph\ cluster_[0-9]+\ \{$ ]] && [ -z "$cur" ]; then
+			cur=1 label=
+		elif [ -n "$cur" ] && [[ $line =~ ^\ \ \ \ label=\"(.*)\"\;$ ]]; then
+			label=${BASH_REMATCH[1]}
+			CL_N[$label]=$(( ${CL_N[$label]:-0} + 1 ))
+		elif [[ $line =~ ^(\ \ )+p([0-9]+)\ \[label= ]]; then
+			CL_OF[${BASH_REMATCH[2]}]=$label
+		elif [ -n "$cur" ] && [ "$line" = "  }" ]; then
+			cur='' label=''
+		elif [[ $line =~ ^\ \ p([0-9]+)\ --\ p([0-9]+)\ \[label=\"([^\"]*)\"(,\ color=red,\ penwidth=2)?\]\;$ ]]; then
+			e+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]} ${BASH_REMATCH[3]}")
+			[ -n "${BASH_REMATCH[4]}" ] && r+=("${BASH_REMATCH[1]} ${BASH_REMATCH[2]}")
+		elif [[ $line != "graph ipc {" && $line != "}" && $line != "  graph ["* && $line != "  node ["* && $line != "  edge ["* ]]; then
+			BAD=$((BAD + 1))
+		fi
+	done <<<"$OUT"
+	sort_words EDGES "${e[@]}"
+	sort_words RED "${r[@]}"
+}
+run container-graph
+CG_DOT=$OUT
+cg_parse
+t_is "$RC $BAD $(head -n1 <<<"$OUT")" "0 0 graph ipc {" \
+	"container-graph: exit 0, a graph, every line a cluster, a node or an edge"
+bad=
+for p in $MAKER_PIDS; do
+	[ -n "${CL_OF[$p]+drawn}" ] || continue
+	[ "${CL_OF[$p]}" = "${CGOF[$p]}" ] || bad+=" $p:'${CL_OF[$p]}'"
+done
+t_is "$bad" "" "container-graph: each of the makers' processes drawn in the cluster of its cgroup"
+t_is "${CL_N[$CG_A]:-0} ${CL_N[$CG_B]:-0} ${CL_OF[$PAIR_A]:-} ${CL_OF[$FAN_W]:-} ${CL_OF[$PAIR_B]:-}" \
+	"1 1 $CG_A $CG_A $CG_B" "container-graph: one cluster per test cgroup, the pair split between them"
+# the same edges as ipc-graph-dot's; red where the ends' cgroups differ
+edges_among ${!U_NAMES[*]}
+want_red=() got=''
+while read -r a b l; do
+	[ -n "$a" ] || continue
+	[[ $MAKER_PIDS == *" $a "* && $MAKER_PIDS == *" $b "* ]] || continue
+	got+="$a $b $l$NL"
+	[ "${CGOF[$a]}" = "${CGOF[$b]}" ] || want_red+=("$a $b")
+done <<<"$EDGES"
+t_is "${got%$NL}" "$WANT_E" "container-graph: the makers' edges are ipc-graph-dot's, kinds and counts"
+sort_words want "${want_red[@]}"
+got=''
+while read -r a b; do
+	[ -n "$a" ] && [[ $MAKER_PIDS == *" $a "* && $MAKER_PIDS == *" $b "* ]] && got+="$a $b$NL"
+done <<<"$RED"
+t_is "${got%$NL}" "$want" "container-graph: red exactly the edges across cgroups ($PAIR_A -- $PAIR_B among them)"
+t_has "$NL$want$NL" "$NL$PAIR_A $PAIR_B$NL" "container-graph: the pair's pipe crosses from $CG_A to $CG_B"
+run container-graph "$PAIR_A" 1
+cg_parse
+sort_words got "${!CL_OF[@]}"
+sort_words want "$PAIR_A" "$PAIR_B"
+t_is "$RC ${got//$NL/ }|${CL_OF[$PAIR_A]:-}|${CL_OF[$PAIR_B]:-}|$RED" \
+	"0 ${want//$NL/ }|$CG_A|$CG_B|$PAIR_A $PAIR_B" \
+	"container-graph PAIR_A 1: the pair, each in its cluster, the edge red"
+if command -v dot >/dev/null; then
+	dot -Tsvg <<<"$CG_DOT" >"$TESTDIR/cg.svg" 2>"$TESTDIR/dot.err"
+	rc=$?
+	clusters=$(grep -c 'class="cluster"' "$TESTDIR/cg.svg")
+	t_is "$rc $(cat "$TESTDIR/dot.err") $clusters" "0  $(grep -c '^  subgraph cluster_' <<<"$CG_DOT")" \
+		"dot -Tsvg draws container-graph's clusters, without error or warning"
+	# (graphviz writes a hyphen as &#45;)
+	t_has "$(cat "$TESTDIR/cg.svg")" ">${CG_A//-/&#45;}</text>" "the SVG labels the cluster $CG_A"
+fi
+
+# ======================================================================
 section "listeners"
 # ======================================================================
 # lis_expect LABEL : the block sockmaker's facts give for listener LABEL
@@ -553,7 +644,7 @@ t_is "$RC [$OUT]" "0 []" "shared-memory -a <mq-a>: a queue is not memory, nothin
 section "finding the mount"
 # ======================================================================
 # reference outputs, through IPCFS_MOUNT
-declare -A CMD=([who-talks-to]="$PAIR_A" [ipc-graph-dot]="$FAN_R1 2"
+declare -A CMD=([who-talks-to]="$PAIR_A" [ipc-graph-dot]="$FAN_R1 2" [container-graph]="$FAN_R1 2"
 	[listeners]="${SK_ROLE[ul-srv]}" [shared-memory]="-a ${SMR[mapper]}")
 for s in $SCRIPTS; do
 	# shellcheck disable=SC2086
@@ -605,12 +696,13 @@ unset IPCFS_MOUNT
 go() { local s=$1; shift; "$ex/$s" "$@" >"$dir/disc.$s" 2>&1; echo $? >>"$dir/disc.$s"; }
 go who-talks-to "$pair"
 go ipc-graph-dot "$fan" 2
+go container-graph "$fan" 2
 go listeners "$srv"
 go shared-memory -a "$mapper"
 "$dir/bin/who-talks-to" "$pair" >"$dir/disc.link" 2>&1; echo $? >>"$dir/disc.link"
 umount -l "$dir/m b" || exit 1
 ipcfs_mounts >"$dir/ns.after"
-for s in who-talks-to ipc-graph-dot listeners shared-memory; do
+for s in who-talks-to ipc-graph-dot container-graph listeners shared-memory; do
 	if [ "$s" = who-talks-to ]; then set -- "$pair"; else set --; fi
 	"$ex/$s" "$@" >"$dir/none.$s.out" 2>"$dir/none.$s.err"
 	echo $? >"$dir/none.$s.rc"
