@@ -88,6 +88,10 @@ static void common_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 	field_text(sink, "access", IPC_DETAIL_NO, ipc_access_text(ep->access));
 	peers.ep = ep;
 	sink->put(sink, &peers);
+	if (proc->cgroup)
+		field_text(sink, "cgroup", IPC_DETAIL_NO, proc->cgroup);
+	else
+		field_none(sink, "cgroup");
 	/* Mapping-only sharers of this process may be missing from peers. */
 	if (proc->maps_unavailable)
 		field_text(sink, "maps", IPC_DETAIL_NO, "unavailable");

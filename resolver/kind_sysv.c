@@ -163,6 +163,8 @@ static void object_fields(const struct ipc_sysv_object *obj, bool with_id,
 	}
 	if (obj->cls == IPC_SYSV_SEM)
 		field_u64(sink, "nsems", IPC_DETAIL_KEYED, obj->nsems);
+	/* ids are unique in a namespace only */
+	field_u64_known(sink, "ipcns", IPC_DETAIL_NO, obj->ipcns != 0, obj->ipcns);
 }
 
 void ipc_sysv_fields(const struct ipc_sysv_object *obj, struct ipc_field_sink *sink)

@@ -101,6 +101,36 @@ static void test_colliding_ids(void **state)
 	fixture_check_lookups(snap);
 }
 
+/* info and JSON of an endpoint say its cgroup, and a System V one its
+ * object's namespace; the object's own info too. */
+static void test_info(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	const struct ipc_endpoint *ep = fixture_endpoint(snap, 302, IPC_SYSV, "shm-7");
+	struct textbuf tb;
+
+	textbuf_init(&tb);
+	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_ALL, NULL, &tb);
+	assert_string_equal(tb.data,
+			    "kind: sysv\npid: 302\ncomm: other-ns\nname: shm-7\nfd: -\nid: 7\n"
+			    "access: rw\npeers: 320:shm-7\ncgroup: /container/a\nclass: shm\n"
+			    "key: 0x0000002a\nsize: 8192\nnattch: 1\nperms: 0600\nowner: 0:0\n"
+			    "cpid: 320\nlpid: 302\nipcns: 4026532000\n");
+	tb.len = 0;
+	ipc_endpoint_json(snap, ep, NULL, &tb);
+	assert_non_null(strstr(tb.data, ",\"cgroup\":\"/container/a\",\"class\":\"shm\","));
+	assert_non_null(strstr(tb.data, ",\"ipcns\":4026532000}"));
+	tb.len = 0;
+	ipc_endpoint_json(snap, fixture_endpoint(snap, 301, IPC_SYSV, "shm-7"), NULL, &tb);
+	assert_non_null(strstr(tb.data, ",\"cgroup\":null,"));
+	assert_non_null(strstr(tb.data, ",\"ipcns\":4026531839}"));
+	/* the DETAIL column does not change */
+	tb.len = 0;
+	ipc_endpoint_detail(snap, ep, &tb);
+	assert_string_equal(tb.data, "shm key=0x0000002a size=8192 nattch=1");
+	textbuf_free(&tb);
+}
+
 /* The visits the build asks for, and the namespace GETPID is called in. */
 static int (*fixture_visits)(const struct proc_root *, const struct ns_ref *, size_t,
 			     int (*)(void *, size_t, const char *), void *);
@@ -178,6 +208,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		fixture_shm_test(test_cgroup),
 		fixture_shm_test(test_colliding_ids),
+		fixture_shm_test(test_info),
 		cmocka_unit_test(test_visits),
 	};
 

@@ -136,7 +136,7 @@ static void test_pidfd_targets(void **state)
 	assert_int_equal(tb.len, 0);
 	tb.len = 0;
 	ipc_endpoint_json(snap, fixture_endpoint(snap, 420, IPC_PIDFD, "4"), NULL, &tb);
-	assert_non_null(strstr(tb.data, ",\"peers\":[],\"target\":null}"));
+	assert_non_null(strstr(tb.data, ",\"peers\":[],\"cgroup\":null,\"target\":null}"));
 	textbuf_free(&tb);
 	assert_int_equal(ipc_snapshot_process(snap, 421)->n_endpoints, 0);
 }

@@ -56,7 +56,8 @@ static void test_fifo_with_rdwr_holder(void **state)
 				NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: fifos\npid: 112\ncomm: fifo-rw\nname: 5\nfd: 5\nid: 77\n"
-			    "access: rw\npeers: 110:3 111:4\npath: /tmp/ipcfs fixture.fifo\n");
+			    "access: rw\npeers: 110:3 111:4\ncgroup: /fixture.slice/a b\\001\n"
+			    "path: /tmp/ipcfs fixture.fifo\n");
 	/* The same fields as JSON; the peers with their kind. */
 	tb.len = 0;
 	ipc_endpoint_json(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), NULL, &tb);
@@ -65,7 +66,7 @@ static void test_fifo_with_rdwr_holder(void **state)
 			    "\"fd\":5,\"id\":77,\"access\":\"rw\",\"peers\":["
 			    "{\"pid\":110,\"kind\":\"fifos\",\"name\":\"3\"},"
 			    "{\"pid\":111,\"kind\":\"fifos\",\"name\":\"4\"}],"
-			    "\"path\":\"/tmp/ipcfs fixture.fifo\"}");
+			    "\"cgroup\":\"/fixture.slice/a b\\\\001\",\"path\":\"/tmp/ipcfs fixture.fifo\"}");
 	tb.len = 0;
 	ipc_endpoint_detail(snap, fixture_endpoint(snap, 112, IPC_FIFO, "5"), &tb);
 	assert_string_equal(tb.data, "/tmp/ipcfs fixture.fifo");
@@ -134,14 +135,15 @@ static void test_self_pipe_and_odd_comm(void **state)
 	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 140, IPC_PIPE, "3"), IPC_FIELDS_ALL,
 				NULL, &tb);
 	assert_string_equal(tb.data, "kind: pipes\npid: 140\nnspid: 7\ncomm: a b\\011c\\012d) x\n"
-				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\n");
+				     "name: 3\nfd: 3\nid: 6000\naccess: r\npeers: 140:4\ncgroup: -\n");
 	/* In JSON, the comm's \ooo escapes have their backslash escaped. */
 	tb.len = 0;
 	ipc_endpoint_json(snap, fixture_endpoint(snap, 140, IPC_PIPE, "4"), NULL, &tb);
 	assert_string_equal(tb.data,
 			    "{\"kind\":\"pipes\",\"pid\":140,\"nspid\":7,"
 			    "\"comm\":\"a b\\\\011c\\\\012d) x\",\"name\":\"4\",\"fd\":4,\"id\":6000,"
-			    "\"access\":\"w\",\"peers\":[{\"pid\":140,\"kind\":\"pipes\",\"name\":\"3\"}]}");
+			    "\"access\":\"w\",\"peers\":[{\"pid\":140,\"kind\":\"pipes\",\"name\":\"3\"}],"
+			    "\"cgroup\":null}");
 	/* A pipe has no DETAIL beyond its id. */
 	tb.len = 0;
 	ipc_endpoint_detail(snap, fixture_endpoint(snap, 140, IPC_PIPE, "4"), &tb);

@@ -394,7 +394,7 @@ static void test_unix_info(void **state)
 	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 200, IPC_UNIX, "3"), IPC_FIELDS_ALL, NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: unix\npid: 200\ncomm: unix-listen\nname: 3\nfd: 3\nid: 7789\n"
-			    "access: rw\npeers: 201:4\n"
+			    "access: rw\npeers: 201:4\ncgroup: -\n"
 			    "type: stream\nstate: listen\npath: /tmp/ipcfs-fixture/stream.sock\n"
 			    "peer_id: -\nrqueue: 1\nwqueue: 8\npending: 1\ninflight: 0\n");
 	textbuf_free(&tb);
@@ -571,7 +571,7 @@ static void test_inet_info(void **state)
 	ipc_endpoint_info_lines(snap, fixture_endpoint(snap, 210, IPC_TCP4, "4"), IPC_FIELDS_ALL, NULL, &tb);
 	assert_string_equal(tb.data,
 			    "kind: tcp4\npid: 210\ncomm: tcp-server\nname: 4\nfd: 4\nid: 7897\n"
-			    "access: rw\npeers: 211:3\n"
+			    "access: rw\npeers: 211:3\ncgroup: -\n"
 			    "local: 127.0.0.1:40001\nremote: 127.0.0.1:40011\nstate: established\n"
 			    "rqueue: 11\nwqueue: 0\n" NO_TCP_INFO "netns: 4026531840\n");
 	tb.len = 0;

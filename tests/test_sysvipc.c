@@ -216,19 +216,21 @@ static void test_info(void **state)
 
 	assert_string_equal(object_info(snap, IPC_SYSV_SHM, 7),
 			    "class: shm\nid: 7\nkey: 0x0000002a\nsize: 65536\nnattch: 2\n"
-			    "perms: 0600\nowner: 1000:1000\ncpid: 305\nlpid: 301\n");
+			    "perms: 0600\nowner: 1000:1000\ncpid: 305\nlpid: 301\nipcns: 4026531839\n");
 	assert_string_equal(object_info(snap, IPC_SYSV_MSG, 3),
 			    "class: msg\nid: 3\nkey: 0x000004d2\nsize: 300\nperms: 0660\n"
-			    "owner: 0:0\nlspid: 305\nlrpid: 306\nqnum: 3\n");
+			    "owner: 0:0\nlspid: 305\nlrpid: 306\nqnum: 3\nipcns: 4026531839\n");
 	assert_string_equal(object_info(snap, IPC_SYSV_SEM, 11),
-			    "class: sem\nid: 11\nkey: 0xdeadbeef\nperms: 0600\nowner: 0:0\nnsems: 3\n");
+			    "class: sem\nid: 11\nkey: 0xdeadbeef\nperms: 0600\nowner: 0:0\nnsems: 3\n"
+			    "ipcns: 4026531839\n");
 	assert_string_equal(object_info(snap, IPC_SYSV_SHM, 32769),
 			    "class: shm\nid: 32769\nkey: 0xffffffff\nsize: 18446744073709551615\n"
-			    "nattch: 0\nperms: 1666\nowner: 0:0\ncpid: 0\nlpid: 0\n");
+			    "nattch: 0\nperms: 1666\nowner: 0:0\ncpid: 0\nlpid: 0\nipcns: 4026531839\n");
 
 	textbuf_init(&tb);
 	ipc_endpoint_info(snap, ipc_snapshot_endpoint(snap, proc, IPC_SYSV, "sem-11"), &tb);
-	assert_string_equal(tb.data, "class: sem\nkey: 0xdeadbeef\nperms: 0600\nowner: 0:0\nnsems: 3\n");
+	assert_string_equal(tb.data, "class: sem\nkey: 0xdeadbeef\nperms: 0600\nowner: 0:0\nnsems: 3\n"
+				     "ipcns: 4026531839\n");
 	tb.len = 0;
 	ipc_endpoint_detail(snap, ipc_snapshot_endpoint(snap, proc, IPC_SYSV, "shm-7"), &tb);
 	assert_string_equal(tb.data, "shm key=0x0000002a size=65536 nattch=2");

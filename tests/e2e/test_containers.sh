@@ -13,6 +13,9 @@
 #     of its own namespace (size, key), peers only processes of its own
 #     namespace
 #   - MNT/sysv/<class>/<id> is the host's object, with host processes only
+#   - info of every endpoint: cgroup is the process's cgroup; of a System
+#     V endpoint and object: ipcns is the namespace's inode
+#     (/proc/<pid>/ns/ipc); channels.json (jq) says the same
 #   - MNT/<pid>/cgroup names the process's cgroup, as /proc/<pid>/cgroup
 #
 #   IPCFS=build/ipcfs CHANMAKER=build/tests/chanmaker bash tests/e2e/test_containers.sh
@@ -29,6 +32,7 @@ case $SHMMAKER in /*) ;; *) SHMMAKER=$PWD/$SHMMAKER ;; esac
 e2e_init
 [ -x "$SHMMAKER" ] || bail_out "no shmmaker binary at $SHMMAKER (build it, or set SHMMAKER)"
 command -v unshare >/dev/null || bail_out "unshare (util-linux) not found"
+command -v jq >/dev/null || bail_out "jq not found"
 # At exit: end the host's shmmaker (it removes its objects; the
 # container's go with its namespace), then lib.sh's cleanup (which also
 # removes the test cgroups)
@@ -137,6 +141,39 @@ for ((i = 0; i < EP_N; i++)); do
 done
 
 # ======================================================================
+section "info and channels.json: cgroup, ipcns"
+# ======================================================================
+# CGOF[pid], NSOF[pid]: each process's cgroup and IPC namespace inode
+declare -A CGOF NSOF
+for p in "${CHECKED[@]}"; do
+	CGOF[$p]=$HOST_CG NSOF[$p]=$HOST_NS
+	[ "${PROC_TAG[$p]}" = ct ] && CGOF[$p]=$CT_CG NSOF[$p]=$CT_NS
+done
+bad_cg='' bad_ns='' want_json='' n_sysv=0
+for ((i = 0; i < EP_N; i++)); do
+	p=${EP_PID[i]}
+	[[ " ${CHECKED[*]} " == *" $p "* ]] || continue
+	f=$MNT/$p/${EP_KIND[i]}/${EP_NAME[i]}/info
+	[ "$(info_get "$f" cgroup)" = "${CGOF[$p]}" ] || bad_cg+=" $p/${EP_KIND[i]}/${EP_NAME[i]}"
+	want_json+="$p ${EP_NAME[i]} ${CGOF[$p]}"
+	if [ "${EP_KIND[i]}" = sysv ]; then
+		n_sysv=$((n_sysv + 1))
+		[ "$(info_get "$f" ipcns)" = "${NSOF[$p]}" ] || bad_ns+=" $p/${EP_NAME[i]}"
+		want_json+=" ${NSOF[$p]}"
+	fi
+	want_json+=$NL
+done
+t_is "$bad_cg" "" "info of every endpoint: cgroup is its process's test cgroup"
+t_is "$bad_ns" "" "info of every System V endpoint ($n_sysv): ipcns is its process's IPC namespace (/proc/<pid>/ns/ipc)"
+got=
+for p in "${CHECKED[@]}"; do
+	got+=$(jq -r '.[] | "\(.pid) \(.name) \(.cgroup)" + (if .kind == "sysv" then " \(.ipcns)" else "" end)' \
+		"$MNT/$p/channels.json" 2>&1)$NL
+done
+t_is "$(sort <<<"$got" | grep .)" "$(sort <<<"$want_json" | grep .)" \
+	"MNT/<pid>/channels.json: the same cgroup and ipcns, typed (jq)"
+
+# ======================================================================
 section "MNT/sysv is the host's"
 # ======================================================================
 for c in shm msg sem; do
@@ -153,6 +190,10 @@ for c in shm msg sem; do
 done
 t_is "$(info_get "$MNT/sysv/shm/${ID[shm]}/info" size)" 10000 \
 	"MNT/sysv/shm/${ID[shm]}/info: the host's size (10000), not the container's"
+for c in shm msg sem; do
+	t_is "$(info_get "$MNT/sysv/$c/${ID[$c]}/info" ipcns)" "$HOST_NS" \
+		"MNT/sysv/$c/${ID[$c]}/info: ipcns is the host's ($HOST_NS)"
+done
 
 # ======================================================================
 section "cgroups"
