@@ -495,7 +495,7 @@ if command -v dot >/dev/null; then
 	t_is "$rc $(cat "$TESTDIR/dot.err") $clusters" "0  $(grep -c '^  subgraph cluster_' <<<"$CG_DOT")" \
 		"dot -Tsvg draws container-graph's clusters, without error or warning"
 	# (graphviz writes a hyphen as &#45;)
-	t_has "$(cat "$TESTDIR/cg.svg")" ">${CG_A//-/&#45;}</text>" "the SVG labels the cluster $CG_A"
+	t_has "$(cat "$TESTDIR/cg.svg")" ">${CG_A//-/\&#45;}</text>" "the SVG labels the cluster $CG_A"
 fi
 
 # ======================================================================
