@@ -4,7 +4,6 @@
  * another: no FUSE thread and not the main one ever moves.  The caller's
  * own namespace, where nearly every process is, is visited in place and
  * costs no thread. */
-#include <errno.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>

@@ -482,7 +482,6 @@ static int sysv_resolve(struct builder *b)
 	r = s.buf && results ? find_namespaces(&s) : -ENOMEM;
 	if (r == 0 && !(s.lists = calloc(s.n_refs, sizeof(*s.lists))))
 		r = -ENOMEM;
-	s.visiting = s.refs;
 	if (r == 0)
 		r = b->root->ipc_namespaces(b->root, s.refs, s.n_refs, read_tables, &s);
 	if (r == 0)
