@@ -1,7 +1,7 @@
 #!/bin/bash
 # tests/e2e/test_examples.sh — the example tools (examples/who-talks-to,
-# ipc-graph-dot, container-graph, listeners, shared-memory) run against a
-# live mount.  Real
+# ipc-graph-dot, container-graph, listeners, shared-memory, watch-ipc) run
+# against a live mount.  Real
 # processes: chanmaker (a pipe between two processes with odd names, a
 # fan-out pipe, a pty, pidfds, shared anonymous memory, netlink sockets
 # connected to each other), sockmaker (unix and TCP listeners with accepted and queued
@@ -44,8 +44,14 @@ unset IPCFS_MOUNT
 # At exit, before lib.sh's cleanup: end shmmaker (it removes its objects),
 # then whatever a killed run may have left (see shmmaker.c).
 ex_exit() {
+	local p
 	[ -n "${TCP_FD:-}" ] && exec {TCP_FD}>&-
 	shmmaker_stop
+	# watch-ipc's cgroups, once the processes in them are ended
+	if [ -n "${CG_DIR:-}" ]; then
+		for p in ${TAG_PIDS[wa]:-} ${TAG_PIDS[wb]:-}; do stop_pid "$p"; done
+		rmdir "$CG_DIR/a" "$CG_DIR/b" "$CG_DIR" 2>/dev/null
+	fi
 	_e2e_cleanup
 }
 trap ex_exit EXIT
@@ -757,5 +763,107 @@ run listeners "${SK_ROLE[tcp-srv]}"
 blocks_of "$OUT"
 t_is "${BLOCK[${wb%%$NL*}]:-(no block \"${wb%%$NL*}\")$NL}" "$wb$NL" \
 	"listeners: t4.lis once the queued client closed: 1 queued, not seen here"
+
+# ======================================================================
+section "watch-ipc"
+# ======================================================================
+# On the mount above (a short ttl): two chanmaker processes with a pipe, a
+# socketpair and an eventfd each, in two cgroups made for the test where
+# a cgroup2 hierarchy is writable; watchers with each filter started, then
+# the processes end: each watcher prints exactly the '-' lines its filters
+# let through.  Expectations from chanmaker's report and /proc/<pid>/cgroup.
+run watch-ipc --help
+t_is "$RC ${OUT:0:7}$ERR" "0 usage: " "watch-ipc --help: usage on stdout, exit 0"
+for args in "-p x" "-k nosuch" "-c relative" "-c /a -c /b" "extra"; do
+	# shellcheck disable=SC2086
+	run watch-ipc $args
+	t_is "$RC $([ -n "$ERR" ] && echo said)" "2 said" "watch-ipc $args: exit 2 with a message"
+done
+t_errs "watch-ipc with IPCFS_MOUNT on a directory that is not ipcfs: says so, exits non-zero" \
+	"IPCFS_MOUNT=$TESTDIR is not an ipcfs mount" env IPCFS_MOUNT="$TESTDIR" "$EX/watch-ipc"
+
+CG2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/self/mounts)
+CG_DIR=$CG2/ipcfs-e2e-$$
+if [ -n "$CG2" ] && mkdir "$CG_DIR" 2>/dev/null && mkdir "$CG_DIR/a" "$CG_DIR/b"; then
+	for c in a b; do
+		printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" || exit 1\nexec "%s" "$@"\n' \
+			"$CG_DIR/$c" "$CHANMAKER" >"$TESTDIR/cg-$c"
+		chmod 755 "$TESTDIR/cg-$c"
+	done
+	CHANMAKER=$TESTDIR/cg-a cm_start wa mixed
+	CHANMAKER=$TESTDIR/cg-b cm_start wb mixed
+else
+	diag "no writable cgroup2 hierarchy: -c is checked only against a cgroup nothing is in"
+	CG_DIR=
+	cm_start wa mixed
+	cm_start wb mixed
+fi
+cm_load
+WA=${TAG_PIDS[wa]} WB=${TAG_PIDS[wb]}
+cgroup_of() { awk '/^0::/ { print substr($0, 4) }' "/proc/$1/cgroup"; }
+CGA=$(cgroup_of "$WA")
+declare -A WATCH
+# watch NAME ARGS... : watch-ipc ARGS in the background, into watch.NAME
+watch() {
+	local n=$1; shift
+	"$EX/watch-ipc" "$@" >"$TESTDIR/watch.$n" 2>&1 9>&- &
+	WATCH[$n]=$!
+	_e2e_pids+=("$!")
+}
+watch p -p "$WA"
+watch k -k eventfd
+watch pk -p "$WA" -p "$WB" -k unix
+watch none -c "/ipcfs-e2e-no-such-cgroup-$$"
+if [ -n "$CG_DIR" ]; then
+	t_is "$CGA $(cgroup_of "$WB")" "${CGA%/a}/a ${CGA%/a}/b" "the processes are in cgroups a and b of the test's"
+	watch ca -c "$CGA"
+	watch cp -c "${CGA%/a}/"
+fi
+# readiness: each watcher has the stream open (it runs awk on it)
+for n in "${!WATCH[@]}"; do
+	poll_until 10 eval '[ "$(readlink "/proc/${WATCH[$n]}/fd/0")" = "$MNT/events" ]' ||
+		diag "watch-ipc ($n) did not open MNT/events in 10 s"
+done
+cm_stop wa
+cm_stop wb
+# the '-' lines of the five endpoints (fds 3 to 7) of PIDS in watch.NAME,
+# as "PID NAME", sorted
+gone_in() {
+	awk -F'\t' -v pids=" $2 " '$2 == "-" && index(pids, " " $4 " ") && $6 ~ /^[3-7]$/ { print $4, $6 }' \
+		"$TESTDIR/watch.$1" | sort -u
+}
+gone_want() { local p n; for p in "$@"; do for n in 3 4 5 6 7; do echo "$p $n"; done; done | sort; }
+poll_until 10 eval '[ "$(gone_in k "$WA $WB" | wc -l)" -ge 2 ] && [ "$(gone_in p "$WA" | wc -l)" -ge 5 ]' ||
+	diag "watch-ipc did not see the processes end within 10 s"
+if [ -n "$CG_DIR" ]; then
+	poll_until 10 eval '[ "$(gone_in cp "$WA $WB" | wc -l)" -ge 10 ]' || diag "watch-ipc -c did not see both processes end within 10 s"
+fi
+poll_until 10 eval '[ "$(gone_in pk "$WA $WB" | wc -l)" -ge 4 ]' || diag "watch-ipc -p -p -k did not see both processes end within 10 s"
+# every line but "lost N" as "PID KIND", sorted, once each
+pid_kinds() { awk -F'\t' '!/^lost [0-9]+$/ { print $4, $3 }' "$TESTDIR/watch.$1" | sort -u; }
+t_is "$(gone_in p "$WA")" "$(gone_want "$WA")" "watch-ipc -p $WA: each endpoint of the process vanishing"
+t_is "$(pid_kinds p)" "$(printf '%s\n' "$WA eventfd" "$WA pipes" "$WA unix" | sort)" \
+	"watch-ipc -p $WA: nothing of other processes"
+t_is "$(awk -F'\t' '!/^lost / && $3 != "eventfd"' "$TESTDIR/watch.k" | head -3)" "" \
+	"watch-ipc -k eventfd: eventfd lines only"
+t_is "$(gone_in k "$WA $WB")" "$WA 7$NL$WB 7" "watch-ipc -k eventfd: both processes' eventfd vanishing"
+t_is "$(pid_kinds pk)" "$WA unix$NL$WB unix" "watch-ipc -p $WA -p $WB -k unix: those processes' unix lines only"
+t_is "$(gone_in pk "$WA $WB")" "$WA 5$NL$WA 6$NL$WB 5$NL$WB 6" \
+	"watch-ipc -p $WA -p $WB -k unix: both socketpairs vanishing"
+t_is "$(gone_in none "$WA $WB")" "" "watch-ipc -c with a cgroup nothing is in: none of their lines"
+if [ -n "$CG_DIR" ]; then
+	t_is "$(gone_in ca "$WA $WB")" "$(gone_want "$WA")" "watch-ipc -c $CGA: the process in it, not the other"
+	t_is "$(pid_kinds ca | cut -d' ' -f1 | sort -u)" "$WA" "watch-ipc -c $CGA: no other process (the host's neither)"
+	t_is "$(gone_in cp "$WA $WB")" "$(gone_want "$WA" "$WB")" \
+		"watch-ipc -c ${CGA%/a}/: both processes, in cgroups below it"
+	t_is "$(pid_kinds cp | cut -d' ' -f1 | sort -u)" "$(printf '%s\n' "$WA" "$WB" | sort)" \
+		"watch-ipc -c ${CGA%/a}/: no other process"
+	rmdir "$CG_DIR/a" "$CG_DIR/b" "$CG_DIR" || diag "could not remove $CG_DIR"
+	CG_DIR=
+fi
+for n in "${!WATCH[@]}"; do
+	stop_pid "${WATCH[$n]}"
+	_untrack "${WATCH[$n]}"
+done
 
 t_done
