@@ -168,6 +168,11 @@ int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
 /* Waits for its thread and frees it (NULL is nothing). */
 void sock_ahead_free(struct sock_ahead *ahead);
 
+/* The threads a build spreads system calls over: options->scan_threads,
+ * or one per CPU, at most BUILD_THREADS_MAX. */
+#define BUILD_THREADS_MAX 4
+size_t builder_threads(const struct builder *b);
+
 /* Scans every process under the root into the builder. */
 int procscan_run(struct builder *b);
 

@@ -529,22 +529,16 @@ static void *inflight_thread(void *arg)
 	return NULL;
 }
 
-#define INFLIGHT_THREADS_MAX 4
 #define INFLIGHT_PER_THREAD 4	/* fewer reads cost less than a thread */
 
 /* Reads the todo facts' fdinfo, on as many threads as the scan uses. */
 static void read_all_inflight(const struct builder *b, const struct pending_socket *pending,
 			      struct socket_fact *facts, const uint32_t *todo, size_t n_todo)
 {
-	struct inflight_reads reads[INFLIGHT_THREADS_MAX];
-	pthread_t threads[INFLIGHT_THREADS_MAX];
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t wanted = b->options->scan_threads ? b->options->scan_threads
-						 : cpus > 0 ? (size_t)cpus : 1;
-	size_t n = 1, started = 0, k;
+	struct inflight_reads reads[BUILD_THREADS_MAX];
+	pthread_t threads[BUILD_THREADS_MAX];
+	size_t wanted = builder_threads(b), n = 1, started, k;
 
-	if (wanted > INFLIGHT_THREADS_MAX)
-		wanted = INFLIGHT_THREADS_MAX;
 	while (n < wanted && n * INFLIGHT_PER_THREAD < n_todo)
 		n++;
 	for (k = 0; k < n; k++)

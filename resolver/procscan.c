@@ -73,7 +73,6 @@ static int list_pids(const struct proc_root *root, pid_t **pids, size_t *count)
 	return 0;
 }
 
-#define SCAN_THREADS_MAX 4
 #define CHUNK_PROCESSES 32
 
 /* One process as a scan thread found it. */
@@ -464,14 +463,13 @@ static int add_chunk(struct builder *b, struct scan_run *run, size_t i)
 	return r;
 }
 
-static size_t scan_threads_wanted(const struct ipc_build_options *options, size_t n_chunks)
+size_t builder_threads(const struct builder *b)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = options->scan_threads ? options->scan_threads : cpus > 0 ? (size_t)cpus : 1;
+	size_t n = b->options->scan_threads ? b->options->scan_threads
+					    : cpus > 0 ? (size_t)cpus : 1;
 
-	if (n > SCAN_THREADS_MAX)
-		n = SCAN_THREADS_MAX;
-	return n < n_chunks ? n : n_chunks;
+	return n < BUILD_THREADS_MAX ? n : BUILD_THREADS_MAX;
 }
 
 int procscan_run(struct builder *b)
@@ -481,7 +479,7 @@ int procscan_run(struct builder *b)
 		.lock = PTHREAD_MUTEX_INITIALIZER,
 		.done = PTHREAD_COND_INITIALIZER,
 	};
-	pthread_t threads[SCAN_THREADS_MAX];
+	pthread_t threads[BUILD_THREADS_MAX];
 	size_t per_chunk = b->options->scan_chunk ? b->options->scan_chunk : CHUNK_PROCESSES;
 	size_t n_pids = 0, n_threads = 0, wanted, i;
 	pid_t *pids = NULL;
@@ -502,7 +500,9 @@ int procscan_run(struct builder *b)
 	}
 	/* The calling thread scans too; a thread that cannot start is
 	 * only less help. */
-	wanted = scan_threads_wanted(b->options, run.n_chunks);
+	wanted = builder_threads(b);
+	if (wanted > run.n_chunks)
+		wanted = run.n_chunks;
 	while (n_threads + 1 < wanted &&
 	       pthread_create(&threads[n_threads], NULL, scan_thread, &run) == 0)
 		n_threads++;

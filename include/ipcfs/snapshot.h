@@ -184,7 +184,8 @@ extern const struct sock_source sock_source_kernel;
 
 struct ipc_build_options {
 	const struct sock_source *sockets;	/* NULL: sock_source_kernel */
-	unsigned scan_threads;	/* threads walking /proc; 0: one per CPU, up to 4 */
+	unsigned scan_threads;	/* threads walking /proc (and reading unix sockets' fdinfo);
+				   0: one per CPU, up to 4 */
 	unsigned scan_chunk;	/* processes per hand-out to a thread; 0: 32 */
 };
 
