@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
+#include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -51,20 +52,20 @@ static long long monotonic_seconds(void)
 /* /proc/net/raw of a large host: a line is 128 bytes */
 #define RAW_FILE_MAX (4u << 20)
 
-/* Appends the raw sockets of pid's namespace (file "net/raw" or
- * "net/raw6"); a file that cannot be read (no IPv6, the process gone)
- * adds none. */
-static void read_raw(const struct proc_root *root, pid_t pid, const char *file, int family,
+/* Appends the raw sockets of the namespace whose file ("<dir>/net/raw" or
+ * "net/raw6") path is; false when it cannot be read (no IPv6, the process
+ * gone), which adds none. */
+static bool read_raw(const struct proc_root *root, const char *path, int family,
 		     struct sock_list *list, int *error)
 {
-	char path[PROC_PATH_MAX], *text = NULL, *grown;
+	char *text = NULL, *grown;
 	size_t len = 0, cap = 0;
 	ssize_t n;
 	int fd;
 
-	fd = openat(root->dirfd, proc_path(path, pid, file, -1), O_RDONLY | O_CLOEXEC);
+	fd = openat(root->dirfd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return false;
 	do {
 		if (len == cap) {
 			cap = cap ? 2 * cap : 16384;
@@ -83,6 +84,7 @@ static void read_raw(const struct proc_root *root, pid_t pid, const char *file, 
 out:
 	free(text);
 	close(fd);
+	return true;
 }
 
 static void dump_sockdiag(struct sock_list *list, int *error)
@@ -103,11 +105,27 @@ static void dump_sockdiag(struct sock_list *list, int *error)
 	}
 }
 
-static void read_raws(const struct proc_root *root, pid_t pid, struct sock_list *list,
+/* The raw sockets of the namespace of dir ("<pid>", "thread-self");
+ * false when its IPv4 file cannot be read. */
+static bool read_raws(const struct proc_root *root, const char *dir, struct sock_list *list,
 		      int *error)
 {
-	read_raw(root, pid, "net/raw", AF_INET, list, error);
-	read_raw(root, pid, "net/raw6", AF_INET6, list, error);
+	char path[PROC_PATH_MAX];
+	bool read;
+
+	snprintf(path, sizeof(path), "%s/net/raw", dir);
+	read = read_raw(root, path, AF_INET, list, error);
+	snprintf(path, sizeof(path), "%s/net/raw6", dir);
+	read_raw(root, path, AF_INET6, list, error);
+	return read;
+}
+
+static bool read_raws_of(const struct proc_root *root, pid_t pid, struct sock_list *list,
+			 int *error)
+{
+	char dir[PROC_PATH_MAX];
+
+	return read_raws(root, proc_path(dir, pid, NULL, -1), list, error);
 }
 
 /* The inode of the calling thread's network namespace, 0 unknown. */
@@ -122,7 +140,8 @@ struct sock_ahead {
 	const struct proc_root *root;
 	pthread_t thread;
 	uint64_t ino;		/* the namespace dumped, 0 unknown */
-	struct sock_list list;	/* its records but the raw ones */
+	struct sock_list list;	/* its records */
+	bool raws;		/* the raw ones among them */
 	int error;
 	bool joined;
 };
@@ -132,8 +151,12 @@ static void *ahead_thread(void *arg)
 	struct sock_ahead *ahead = arg;
 
 	ahead->ino = own_netns(ahead->root);
-	if (ahead->ino)
-		dump_sockdiag(&ahead->list, &ahead->error);
+	if (!ahead->ino)
+		return NULL;
+	dump_sockdiag(&ahead->list, &ahead->error);
+	/* Where thread-self is not ours (a procfs of another pid namespace),
+	 * the taker reads them through a process of the namespace. */
+	ahead->raws = read_raws(ahead->root, "thread-self", &ahead->list, &ahead->error);
 	return NULL;
 }
 
@@ -170,51 +193,70 @@ void sock_ahead_free(struct sock_ahead *ahead)
 struct dump_job {
 	const struct proc_root *root;
 	const struct ns_ref *refs;
-	size_t n;
+	size_t n, taken;	/* taken: the ref served ahead, or n */
 	struct sock_list *lists;
-	struct sock_ahead *ahead;
 	int error;
 };
 
 static void *dump_thread(void *arg)
 {
 	struct dump_job *job = arg;
-	struct sock_ahead *ahead = job->ahead;
 	uint64_t own = own_netns(job->root);
 	size_t i;
 
 	for (i = 0; i < job->n && !job->error; i++) {
-		if (ahead && ahead->ino && job->refs[i].ino == ahead->ino && !ahead->error) {
-			/* Taken once: the records move to the list. */
-			job->lists[i] = ahead->list;
-			ahead->list = (struct sock_list){0};
-			ahead->ino = 0;
-			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
+		if (i == job->taken)
 			continue;
-		}
 		if (job->refs[i].ino == own) {
 			dump_sockdiag(&job->lists[i], &job->error);
-			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
+			read_raws_of(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 			continue;
 		}
 		if (proc_ns_enter(job->root, &job->refs[i], "ns/net", CLONE_NEWNET) == 0) {
 			own = job->refs[i].ino;
 			dump_sockdiag(&job->lists[i], &job->error);
-			read_raws(job->root, job->refs[i].pid, &job->lists[i], &job->error);
+			read_raws_of(job->root, job->refs[i].pid, &job->lists[i], &job->error);
 		}
 	}
 	return NULL;
 }
 
+/* The ref in ahead's namespace takes its records (once: they move);
+ * returns its index, or n. */
+static size_t take_ahead(const struct proc_root *root, struct sock_ahead *ahead,
+			 const struct ns_ref *refs, size_t n, struct sock_list *lists, int *error)
+{
+	size_t i;
+
+	ahead_join(ahead);
+	for (i = 0; i < n && ahead->ino && !ahead->error; i++) {
+		if (refs[i].ino != ahead->ino)
+			continue;
+		lists[i] = ahead->list;
+		ahead->list = (struct sock_list){0};
+		ahead->ino = 0;
+		if (!ahead->raws)
+			read_raws_of(root, refs[i].pid, &lists[i], error);
+		return i;
+	}
+	return n;
+}
+
 int sock_kernel_dump(const struct proc_root *root, struct sock_ahead *ahead,
 		     const struct ns_ref *refs, size_t n, struct sock_list *lists)
 {
-	struct dump_job job = { .root = root, .refs = refs, .n = n, .lists = lists, .ahead = ahead };
+	struct dump_job job = { .root = root, .refs = refs, .n = n, .taken = n, .lists = lists };
 	pthread_t thread;
+	size_t left = n;
 	int r;
 
 	if (ahead)
-		ahead_join(ahead);
+		job.taken = take_ahead(root, ahead, refs, n, lists, &job.error);
+	if (job.taken < n)
+		left--;
+	/* Only namespaces the dumps ahead did not serve need the thread. */
+	if (job.error || left == 0)
+		return job.error;
 	r = pthread_create(&thread, NULL, dump_thread, &job);
 	if (r)
 		return -r;
