@@ -9,7 +9,7 @@
  * hold a FUSE worker): the request is kept and answered by the thread
  * that appends lines, or with EINTR when the kernel interrupts it (the
  * reader got a signal).  One lock guards readers, backlogs, kept requests
- * and poll handles. */
+ * and poll handles.  The thread is named ipcfs-events (top -H). */
 #pragma once
 #include <fuse_lowlevel.h>
 #include <pthread.h>
@@ -42,7 +42,8 @@ struct events {
 
 void events_init(struct events *ev, struct snapcache *cache, struct handle_table *handles);
 /* Ends the thread, answers kept reads (end of file) and frees every
- * reader: at unmount, while the session can still send replies. */
+ * reader: when the session loop has ended, before it unmounts (while
+ * replies can still be sent). */
 void events_shutdown(struct events *ev);
 void events_destroy(struct events *ev);
 

@@ -272,6 +272,9 @@ int main(int argc, char *argv[])
 		status = fuse_session_loop_mt(se, loop);
 		fuse_loop_cfg_destroy(loop);
 	}
+	/* Reads kept waiting on MNT/events get their end of file while the
+	 * session can still send it (before it unmounts). */
+	events_shutdown(&fs.events);
 	/* The loop returns the signal that ended it: SIGTERM, SIGINT and
 	 * SIGHUP are the way to stop ipcfs, a clean exit. */
 	status = status != 0 && status != SIGTERM && status != SIGINT && status != SIGHUP;

@@ -601,17 +601,8 @@ static void ipcfs_init(void *userdata, struct fuse_conn_info *conn)
 	ipcfs_want_kernel_caps(conn);
 }
 
-/* Unmount: kept events reads are answered while replies can still go. */
-static void ipcfs_destroy(void *userdata)
-{
-	struct ipcfs *fs = userdata;
-
-	events_shutdown(&fs->events);
-}
-
 const struct fuse_lowlevel_ops ipcfs_ops = {
 	.init = ipcfs_init,
-	.destroy = ipcfs_destroy,
 	.lookup = ipcfs_lookup,
 	.forget = ipcfs_forget,
 	.forget_multi = ipcfs_forget_multi,

@@ -6,11 +6,15 @@
 # process opening and closing many pipes.  Each change must arrive once, in
 # order, within two ttl; poll must wake; a reader that never reads gets
 # "lost N"; nobody sees none of root's rows; SIGINT ends a blocked cat at
-# once; and nothing is built while no reader is open.
+# once; nothing is built while no reader is open; and a daemon stopped
+# while a read waits answers it (end of file) and exits cleanly.
 . "$(dirname "$0")/lib.sh"
 e2e_init
 
 NOBODY=65534
+# a uid without processes: a reader of its own sees no line (other tests
+# on the host may run processes as nobody)
+LONER=64999
 TTL=${E2E_EVENTS_TTL:-0.5}
 # a build's own duration on a busy (or sanitized) host, on top of the ttl,
 # before a line is in a reader's hands
@@ -316,18 +320,17 @@ wait_dead "$CHURN_PID" 5
 # ======================================================================
 section "SIGINT ends a blocked read at once"
 # ======================================================================
-# nobody's cat: it waits in read(2) on the daemon while nobody's processes
-# do not change
-setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups "$PY" -c 'import os, signal, sys
+# a cat of a uid without processes: it waits in read(2) on the daemon
+setpriv --reuid="$LONER" --regid="$LONER" --clear-groups "$PY" -c 'import os, signal, sys
 signal.signal(signal.SIGINT, signal.SIG_DFL)
-os.execvp("cat", ["cat", sys.argv[1]])' "$EV" >"$TESTDIR/cat.nobody" 2>&1 &
-CAT_NOBODY=$!
-_e2e_pids+=("$CAT_NOBODY")
-poll_until 10 in_read "$CAT_NOBODY" || diag "nobody's cat did not come to read"
+os.execvp("cat", ["cat", sys.argv[1]])' "$EV" >"$TESTDIR/cat.loner" 2>&1 &
+CAT_LONER=$!
+_e2e_pids+=("$CAT_LONER")
+poll_until 10 in_read "$CAT_LONER" || diag "the loner's cat did not come to read"
 t0=$EPOCHREALTIME
-kill -INT "$CAT_NOBODY"
-wait_dead "$CAT_NOBODY" 5
-wait "$CAT_NOBODY"
+kill -INT "$CAT_LONER"
+wait_dead "$CAT_LONER" 5
+wait "$CAT_LONER"
 rc=$?
 took=$(( ${EPOCHREALTIME/./} - ${t0/./} ))
 t_is "$rc" 130 "cat blocked on MNT/events ends by SIGINT (status 130)"
@@ -348,5 +351,33 @@ stop_pid "$POLL_ROOT"
 stop_pid "$POLL_NOBODY"
 t_ok "the events thread ends when the last reader closes" poll_until 10 eval '! events_thread'
 quiet_window "nothing is built once no reader is open"
+
+# ======================================================================
+section "the daemon stops while a read waits"
+# ======================================================================
+# a second mount; its daemon gets SIGTERM while a cat waits on it:
+# the kept read is answered (end of file) before the daemon unmounts
+ipcfs_mount "$TTL"
+setpriv --reuid="$LONER" --regid="$LONER" --clear-groups cat "$MNT/events" >"$TESTDIR/cat.end" 2>&1 &
+CAT_END=$!
+_e2e_pids+=("$CAT_END")
+poll_until 10 in_read "$CAT_END" || diag "cat did not come to read"
+# requests are handed to the daemon in order: once a later one is
+# answered, cat's read is the daemon's (a read still queued in the kernel
+# when the daemon stops would get ENOTCONN)
+head -c 1 "$MNT/channels" >/dev/null
+kill -TERM "$IPCFS_PID"
+wait_dead "$IPCFS_PID" 10
+wait "$IPCFS_PID"
+t_is "$?" 0 "ipcfs stopped by SIGTERM with a read waiting on MNT/events exits with status 0"
+wait_dead "$CAT_END" 5
+wait "$CAT_END"
+t_is "$?" 0 "the waiting cat gets end of file and exits 0"
+_untrack "$CAT_END"
+# (lib.sh would expect this daemon running at the end)
+_mounted "$MNT" && { fusermount3 -u "$MNT" 2>/dev/null || umount -l "$MNT"; }
+rmdir "$MNT"
+_e2e_mounts[-1]=
+_e2e_daemons[-1]=
 
 t_done
