@@ -1,13 +1,16 @@
 /* ipc_snapshot_diff on hand-made snapshots: endpoints that appear and
  * vanish, peers gained and lost, a reused pid, an fd number reused on
- * another object. */
+ * another object; and the MNT/events lines made of the changes
+ * (render_event): time, escaping, the peers a reader is shown. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
+#include "../fs/render.h"
 #include "ipcfs/snapshot.h"
 
 #define MAX_EPS 16
@@ -261,6 +264,105 @@ static void test_callback_stops(void **state)
 	assert_int_equal(calls, 2);
 }
 
+
+/* ---- the events lines ---------------------------------------------------- */
+
+struct rendering {
+	const struct ipc_peer_view *view;
+	const struct timespec *when;
+	struct textbuf detail, out;
+	int shown;
+};
+
+static int render(void *ctx, const struct ipc_change *c)
+{
+	struct rendering *r = ctx;
+
+	r->shown += render_event(r->when, c, r->view, &r->detail, &r->out);
+	return 0;
+}
+
+/* The lines of the changes from old to new as view shows them; how many
+ * changes made a line in *shown. */
+static char *lines(const struct fake *old, const struct fake *new,
+		   const struct ipc_peer_view *view, int *shown)
+{
+	struct rendering r = { .view = view, .when = &new->snap.built };
+	size_t len;
+	char *text;
+
+	textbuf_init(&r.detail);
+	textbuf_init(&r.out);
+	textbuf_puts(&r.out, "");	/* an empty text is "" too */
+	assert_int_equal(ipc_snapshot_diff(old ? &old->snap : NULL, &new->snap, render, &r), 0);
+	assert_int_equal(r.out.error, 0);
+	textbuf_free(&r.detail);
+	*shown = r.shown;
+	text = textbuf_steal(&r.out, &len);
+	return text;
+}
+
+static bool hides_20(const void *ctx, const struct ipc_process *proc)
+{
+	(void)ctx;
+	return proc->pid != 20;
+}
+
+static const struct ipc_peer_view without_20 = { .shows = hides_20 };
+
+/* TIME is the newer snapshot's, nanoseconds in 9 digits; fields escaped
+ * as in channels (a space and a tab in a name). */
+static void test_event_lines(void **state)
+{
+	struct fake old = {0}, new = {0};
+	char *text;
+	int shown;
+
+	(void)state;
+	pipe_pair(&old, false);
+	old.snap.built = (struct timespec){ 1700000000, 999999999 };
+	pipe_pair(&new, true);
+	new.procs[0].comm = "a b\tc";
+	new.snap.built = (struct timespec){ 1700000001, 5 };
+	text = lines(&old, &new, NULL, &shown);
+	assert_string_equal(text,
+			    "1700000001.000000005\t+\tpipes\t10\ta\\040b\\011c\t3\t20:4\t-\n"
+			    "1700000001.000000005\t+\tpipes\t20\tx\t4\t10:3\t-\n");
+	assert_int_equal(shown, 2);
+	free(text);
+	/* a '-' line has the time of the snapshot that saw it gone */
+	text = lines(&new, &old, NULL, &shown);
+	assert_string_equal(text,
+			    "1700000000.999999999\t-\tpipes\t10\ta\\040b\\011c\t3\t20:4\t-\n"
+			    "1700000000.999999999\t-\tpipes\t20\tx\t4\t10:3\t-\n");
+	free(text);
+}
+
+/* A reader not shown process 20: an endpoint that comes with a peer there
+ * is shown without it; a change of peers only there is no line at all. */
+static void test_event_hidden_peers(void **state)
+{
+	struct fake apart = {0}, linked = {0}, eventfd = {0};
+	char *text;
+	int shown;
+
+	(void)state;
+	pipe_pair(&linked, true);
+	/* (the eventfd there before: a made-up one has no details to show) */
+	fake_ep(&eventfd, 20, 200, IPC_EVENTFD, 5, 9);
+	fake_done(&eventfd);
+	text = lines(&eventfd, &linked, &without_20, &shown);
+	assert_string_equal(text,
+			    "0.000000000\t+\tpipes\t10\tx\t3\t-\t-\n"
+			    "0.000000000\t+\tpipes\t20\tx\t4\t10:3\t-\n");
+	free(text);
+	pipe_pair(&apart, false);
+	text = lines(&apart, &linked, &without_20, &shown);
+	assert_string_equal(text, "0.000000000\t+\tpipes\t20\tx\t4\t10:3\t-\n");
+	assert_int_equal(shown, 1);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +373,8 @@ int main(void)
 		cmocka_unit_test(test_fd_reused),
 		cmocka_unit_test(test_peer_fd_reused),
 		cmocka_unit_test(test_callback_stops),
+		cmocka_unit_test(test_event_lines),
+		cmocka_unit_test(test_event_hidden_peers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
