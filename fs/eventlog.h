@@ -13,9 +13,11 @@
  * open is charged this much). */
 #define EVENTLOG_MAX_LINES 16384
 #define EVENTLOG_MAX_BYTES ((size_t)2 << 20)
-/* What one open holds at most, charged to its user: the text, and per
- * line a ring slot, a header and malloc's overhead. */
-#define EVENTLOG_CHARGE (EVENTLOG_MAX_BYTES + EVENTLOG_MAX_LINES * (sizeof(void *) + 48))
+/* What one open is charged to its user: at least what it may hold, the
+ * text and per line a ring slot, a header and malloc's overhead. */
+#define EVENTLOG_CHARGE ((size_t)3 << 20)
+_Static_assert(EVENTLOG_CHARGE >= EVENTLOG_MAX_BYTES + EVENTLOG_MAX_LINES * (sizeof(void *) + 48),
+	       "an events open is charged less than it may hold");
 
 struct eventlog_line;
 

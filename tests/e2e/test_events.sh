@@ -353,6 +353,29 @@ t_ok "the events thread ends when the last reader closes" poll_until 10 eval '! 
 quiet_window "nothing is built once no reader is open"
 
 # ======================================================================
+section "a user's events opens are limited (-o max_user_mb=10)"
+# ======================================================================
+# each open counts 3 MiB against its user: 3 opens, then EMFILE; root is
+# not limited; closed, they may be opened again
+ipcfs_mount "$TTL" -o max_user_mb=10
+opens() { "$PY" -c 'import errno, os, sys
+fds = []
+try:
+    for _ in range(int(sys.argv[2])):
+        fds.append(os.open(sys.argv[1], os.O_RDONLY | os.O_NONBLOCK))
+    print(len(fds), "-")
+except OSError as e:
+    print(len(fds), errno.errorcode[e.errno])' "$MNT/events" "$1"; }
+t_is "$(setpriv --reuid="$LONER" --regid="$LONER" --clear-groups bash -c "$(declare -f opens); PY=$PY MNT=$MNT opens 10" 2>&1)" \
+	"3 EMFILE" "a user opens MNT/events 3 times, the 4th is refused with EMFILE"
+# (the kernel sends the releases of a closing process's files after it has
+# ended: polled, bounded)
+loner_opens3() { [ "$(setpriv --reuid="$LONER" --regid="$LONER" --clear-groups \
+	bash -c "$(declare -f opens); PY=$PY MNT=$MNT opens 3" 2>&1)" = "3 -" ]; }
+t_ok "once those are closed, the user opens it 3 times again" poll_until 5 loner_opens3
+t_is "$(opens 10)" "10 -" "root is not limited"
+
+# ======================================================================
 section "the daemon stops while a read waits"
 # ======================================================================
 # a second mount; its daemon gets SIGTERM while a cat waits on it:
