@@ -800,6 +800,15 @@ else
 fi
 cm_load
 WA=${TAG_PIDS[wa]} WB=${TAG_PIDS[wb]}
+# The watchers' stream starts from the snapshot current when the first
+# opens: one that already holds both processes (a process that comes and
+# goes between two snapshots is never seen).
+both_listed() {
+	local t
+	slurp t "$MNT/channels"
+	[[ $t == *"$NL"*"$TAB$WA$TAB"* && $t == *"$NL"*"$TAB$WB$TAB"* ]]
+}
+poll_until 10 both_listed || diag "MNT/channels did not list both processes within 10 s"
 cgroup_of() { awk '/^0::/ { print substr($0, 4) }' "/proc/$1/cgroup"; }
 CGA=$(cgroup_of "$WA")
 declare -A WATCH
