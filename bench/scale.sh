@@ -11,6 +11,8 @@
 #                RUNS (ttl 1 s, or twice the mount's first build when that
 #                is longer, so that the read waits for exactly one build)
 #   lsof         lsof -nP +E, once, up to LSOF_MAX pairs
+#   ss           ss -axp (sockets with their processes, no peers across
+#                kinds), best of RUNS
 #   daemon RSS   VmRSS of the ipcfs process after the builds, and per
 #                endpoint
 #   storm        ipcfs mounted with a ttl of a quarter of one build: cat
@@ -42,8 +44,8 @@ max=0
 for n in "${sizes[@]}"; do if [ "$n" -gt "$max" ]; then max=$n; fi; done
 raise_limits "$max"
 
-echo "| pairs | processes | endpoints | floor | one build | build/floor | lsof -nP +E | daemon RSS | RSS per endpoint | storm: ttl, one read | storm/build |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| pairs | processes | endpoints | floor | one build | build/floor | lsof -nP +E | ss -axp | daemon RSS | RSS per endpoint | storm: ttl, one read | storm/build |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|"
 for pairs in "${sizes[@]}"; do
 	start_workload "$pairs"
 	processes=$(host_processes)
@@ -63,6 +65,7 @@ for pairs in "${sizes[@]}"; do
 	if [ "$pairs" -le "$lsof_max" ]; then
 		lsof_s=$(ms "$(seconds lsof -nP +E)")
 	fi
+	ss_s=$(ms "$(best "$runs" ss -axp)")
 
 	# The storm: a ttl shorter than a build.
 	storm_ttl=$(awk -v b="$build" 'BEGIN { printf "%.3f", b / 4 }')
@@ -72,9 +75,9 @@ for pairs in "${sizes[@]}"; do
 	unmount
 	stop_workload
 
-	printf '| %s | %s | %s | %s | %s | %s | %s | %s MB | %s B | %s, %s | %s |\n' \
+	printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s MB | %s B | %s, %s | %s |\n' \
 		"$pairs" "$processes" "$n_endpoints" "$(ms "$floor")" "$(ms "$build")" \
-		"$(ratio "$build" "$floor")" "$lsof_s" "$((rss / 1024))" \
+		"$(ratio "$build" "$floor")" "$lsof_s" "$ss_s" "$((rss / 1024))" \
 		"$((rss * 1024 / (n_endpoints > 0 ? n_endpoints : 1)))" "$(ms "$storm_ttl")" \
 		"$(ms "$storm")" "$(ratio "$storm" "$build")"
 done

@@ -462,8 +462,9 @@ static int gather_objects(struct resolve *s)
 	for (i = 0; i < s->n_refs; i++) {
 		struct sysv_list *list = &s->lists[i];
 
-		if (list->n)	/* items is NULL when there are none */
-			qsort(list->items, list->n, sizeof(*list->items), compare_in_ns);
+		if (!list->n)	/* items is NULL when there are none */
+			continue;
+		qsort(list->items, list->n, sizeof(*list->items), compare_in_ns);
 		memcpy(s->objects + s->n_objects, list->items, list->n * sizeof(*list->items));
 		s->n_objects += list->n;
 	}

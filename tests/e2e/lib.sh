@@ -380,13 +380,13 @@ ipcfs_unmount_all() {
 # ---- cgroups ---------------------------------------------------------------
 #
 # cg_new NAME : a new cgroup NAME below the root of the cgroup v2 hierarchy
-# (its mount found in mountinfo; bails out when there is none).  Sets
+# (its mount found in mountinfo, else one mounted for the test).  Sets
 # CG_DIR (its directory) and CG_PATH (its path as /proc/<pid>/cgroup shows
 # it).  lib.sh's cleanup moves what is still in it to the root and removes
 # it.  cg_move PID DIR : puts process PID into cgroup DIR.
 
 _e2e_cgroups=()
-CG_ROOT=
+CG_ROOT= CG_OWN_MOUNT=
 
 cg_new() {
 	local root
@@ -394,7 +394,15 @@ cg_new() {
 		# " - cgroup2 " ends the optional fields; $4 is the mount's root
 		read -r CG_ROOT CG_MNT_ROOT < <(awk '{ for (i = 7; i < NF; i++) if ($i == "-") {
 			if ($(i + 1) == "cgroup2") { print $5, $4; exit } break } }' /proc/self/mountinfo)
-		[ -n "$CG_ROOT" ] || bail_out "no cgroup v2 hierarchy mounted"
+		if [ -z "$CG_ROOT" ]; then
+			# No cgroup v2 mount here (a chroot, a hybrid host): mount
+			# the hierarchy privately for the test, as it is seen
+			# from this cgroup namespace; cg_remove_all unmounts it.
+			CG_OWN_MOUNT=$TESTDIR/cgroup2
+			mkdir -p "$CG_OWN_MOUNT" && mount -t cgroup2 none "$CG_OWN_MOUNT" ||
+				bail_out "no cgroup v2 hierarchy mounted, and mounting one failed"
+			CG_ROOT=$CG_OWN_MOUNT CG_MNT_ROOT=/
+		fi
 	fi
 	CG_DIR=$CG_ROOT/$1
 	mkdir "$CG_DIR" || bail_out "cannot make cgroup $CG_DIR"
@@ -416,6 +424,10 @@ cg_remove_all() {
 		[ -d "$d" ] && echo "# could not remove cgroup $d"
 	done
 	_e2e_cgroups=()
+	if [ -n "$CG_OWN_MOUNT" ]; then
+		umount "$CG_OWN_MOUNT" || umount -l "$CG_OWN_MOUNT"
+		CG_OWN_MOUNT= CG_ROOT=
+	fi
 }
 
 # ---- shmmaker -------------------------------------------------------------
