@@ -173,11 +173,6 @@ static int compare_holder(const void *x, const void *y)
 	return c ? c : compare_u64(a->endpoint, b->endpoint);
 }
 
-static int compare_ref(const void *x, const void *y)
-{
-	return compare_u64(((const struct ns_ref *)x)->ino, ((const struct ns_ref *)y)->ino);
-}
-
 /* inet addresses as IPv6, v4 mapped, so a tcp4 client pairs with a tcp6
  * listener reached through ::ffff:a.b.c.d. */
 static void address16(const struct sock_record *rec, const uint8_t *addr, uint8_t out[16])
@@ -348,7 +343,7 @@ static int add_refs(struct socket_resolve *s, const struct ns_ref *wanted, size_
 		if (j == n)
 			refs[n++] = wanted[i];
 	}
-	qsort(refs + s->n_refs, n - s->n_refs, sizeof(*refs), compare_ref);
+	qsort(refs + s->n_refs, n - s->n_refs, sizeof(*refs), ns_ref_order);
 	return (int)(n - s->n_refs);
 }
 

@@ -394,13 +394,6 @@ static int add_endpoints(struct resolve *s)
 	return builder_link_by_object(b, 1u << IPC_SYSV, PAIR_ALL);
 }
 
-static int compare_ref(const void *x, const void *y)
-{
-	const struct ns_ref *a = x, *b = y;
-
-	return (a->ino > b->ino) - (a->ino < b->ino);
-}
-
 /* ipcfs's namespace first (nothing to enter), then every other one a
  * process is in, by inode, each with one of its processes. */
 static int find_namespaces(struct resolve *s)
@@ -416,7 +409,7 @@ static int find_namespaces(struct resolve *s)
 		if (process_ns(s, (uint32_t)p) != s->own)
 			s->refs[n++] = (struct ns_ref){ .ino = s->b->processes[p].ipcns,
 							.pid = s->b->processes[p].pid };
-	qsort(s->refs + 1, n - 1, sizeof(*s->refs), compare_ref);
+	qsort(s->refs + 1, n - 1, sizeof(*s->refs), ns_ref_order);
 	for (p = 1; p < n; p++)
 		if (s->refs[p].ino != s->refs[kept - 1].ino)
 			s->refs[kept++] = s->refs[p];

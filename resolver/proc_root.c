@@ -354,6 +354,13 @@ uint64_t link_inode(const char *link, const char *prefix)
 	return strcmp(end, "]") == 0 ? ino : 0;
 }
 
+int ns_ref_order(const void *a, const void *b)
+{
+	const struct ns_ref *x = a, *y = b;
+
+	return (x->ino > y->ino) - (x->ino < y->ino);
+}
+
 uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix)
 {
 	char link[64];

@@ -44,6 +44,8 @@ uint64_t link_inode(const char *link, const char *prefix);
  * reads "net:[N]" for prefix "net:["), or 0 when it cannot be read. */
 uint64_t proc_ns_inode(int dirfd, const char *path, const char *prefix);
 
+/* Orders namespace refs by inode (for qsort). */
+int ns_ref_order(const void *a, const void *b);
 /* Moves the calling thread into namespace ref (its link file "ns/net" in
  * /proc/<pid>/, of type nstype, CLONE_NEWNET) when ref->pid is still in
  * it.  Only for helper threads.  Returns 0 or -errno. */

@@ -965,6 +965,28 @@ static void synth_end(size_t *off, struct nlmsghdr *nlh)
 	assert_true(*off < sizeof(synth) / 2);
 }
 
+/* An empty NAME as the last bytes of the buffer is refused by the
+ * attribute check, so its first byte, past the buffer, is never read
+ * (ASan would catch the read). */
+static void test_empty_name_at_end(void **state)
+{
+	struct sock_list l = { 0 };
+	struct nlmsghdr *nlh;
+	size_t off = 0;
+
+	(void)state;
+	nlh = synth_msg(&off, 10);
+	mnl_attr_put(nlh, UNIX_DIAG_NAME, 0, "");
+	synth_end(&off, nlh);
+
+	uint8_t *b = dup_bytes(synth, off);
+	assert_int_equal(sockdiag_parse(b, off, 0, &l), SOCKDIAG_MORE);
+	free(b);
+	assert_int_equal(l.count, 1);
+	assert_unnamed(&l.items[0]);
+	sock_list_free(&l);
+}
+
 static void test_synthetic_attrs(void **state)
 {
 	struct sock_list l = { 0 };
@@ -1874,6 +1896,7 @@ int main(void)
 		cmocka_unit_test(test_attr_too_short),
 		cmocka_unit_test(test_short_payload_skipped),
 		cmocka_unit_test(test_synthetic_attrs),
+		cmocka_unit_test(test_empty_name_at_end),
 		cmocka_unit_test_teardown(test_dump_unix_request, fake_teardown),
 		cmocka_unit_test_teardown(test_dump_inet_request, fake_teardown),
 		cmocka_unit_test_teardown(test_dump_retry, fake_teardown),
