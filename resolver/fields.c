@@ -269,12 +269,6 @@ void ipc_endpoint_info_lines(const struct ipc_snapshot *snap, const struct ipc_e
 	ipc_endpoint_fields(snap, ep, which, &r.sink);
 }
 
-void ipc_endpoint_info(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
-		       struct textbuf *tb)
-{
-	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_KIND, NULL, tb);
-}
-
 void ipc_endpoint_detail(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			 struct textbuf *tb)
 {

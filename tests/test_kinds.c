@@ -25,7 +25,7 @@ static const char *info_of(const struct ipc_snapshot *snap, pid_t pid, enum ipc_
 
 	assert_non_null(ep);
 	tb->len = 0;
-	ipc_endpoint_info(snap, ep, tb);
+	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_KIND, NULL, tb);
 	return tb->data;
 }
 

@@ -363,7 +363,7 @@ static const char *info(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kin
 
 	assert_non_null(ep);
 	textbuf_init(&tb);
-	ipc_endpoint_info(snap, ep, &tb);
+	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_KIND, NULL, &tb);
 	assert_int_equal(tb.error, 0);
 	snprintf(text, sizeof(text), "%s", tb.data);
 	textbuf_free(&tb);

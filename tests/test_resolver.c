@@ -95,7 +95,7 @@ static void test_memfd_across_fork(void **state)
 	assert_string_equal(fixture_peers(snap, 121, IPC_MEMFD, "3"), "120:3");
 	assert_string_equal(fixture_peers(snap, 121, IPC_MEMFD, "4"), "-");
 	textbuf_init(&tb);
-	ipc_endpoint_info(snap, ep, &tb);
+	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_KIND, NULL, &tb);
 	assert_string_equal(tb.data, "path: /memfd:shared (deleted)\nsize: 4096\nmapped: no\n");
 	textbuf_free(&tb);
 }

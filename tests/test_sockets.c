@@ -298,7 +298,7 @@ static void info_is(const struct ipc_snapshot *snap, pid_t pid, enum ipc_kind ki
 
 	assert_non_null(ep);
 	textbuf_init(&tb);
-	ipc_endpoint_info(snap, ep, &tb);
+	ipc_endpoint_info_lines(snap, ep, IPC_FIELDS_KIND, NULL, &tb);
 	assert_string_equal(tb.data, want);
 	textbuf_free(&tb);
 }

@@ -228,7 +228,8 @@ static void test_info(void **state)
 			    "nattch: 0\nperms: 1666\nowner: 0:0\ncpid: 0\nlpid: 0\nipcns: 4026531839\n");
 
 	textbuf_init(&tb);
-	ipc_endpoint_info(snap, ipc_snapshot_endpoint(snap, proc, IPC_SYSV, "sem-11"), &tb);
+	ipc_endpoint_info_lines(snap, ipc_snapshot_endpoint(snap, proc, IPC_SYSV, "sem-11"),
+				IPC_FIELDS_KIND, NULL, &tb);
 	assert_string_equal(tb.data, "class: sem\nkey: 0xdeadbeef\nperms: 0600\nowner: 0:0\nnsems: 3\n"
 				     "ipcns: 4026531839\n");
 	tb.len = 0;

@@ -317,9 +317,6 @@ void ipc_endpoint_fields(const struct ipc_snapshot *snap, const struct ipc_endpo
 void ipc_endpoint_info_lines(const struct ipc_snapshot *snap, const struct ipc_endpoint *ep,
 			     unsigned which, const struct ipc_peer_view *view,
 			     struct textbuf *tb);
-/* Appends the kind's own "key: value" lines for ep (after the common keys). */
-void ipc_endpoint_info(const struct ipc_snapshot *snap,
-		       const struct ipc_endpoint *ep, struct textbuf *tb);
 /* Appends the DETAIL column text for ep, unescaped; nothing when it has
  * none. */
 void ipc_endpoint_detail(const struct ipc_snapshot *snap,
