@@ -776,6 +776,29 @@ t_links() {
 	done
 }
 
+# t_endpoints PID LABEL [CHECK] : process PID's listing and whole tree,
+# then, for each endpoint of the report, its info, its directory and its
+# channels row; CHECK I EP_LABEL, when given, then checks what is the
+# kind's own (ROW_DETAIL holds the row's DETAIL).
+t_endpoints() {
+	local pid=$1 label=$2 check=${3:-} i ep
+	section "the process: its kind dirs and its whole tree"
+	t_pid_ls "$pid" "$label"
+	t_pid_tree "$pid" "$label"
+	section "every endpoint: info, peer links, channels row"
+	cat "$MNT/channels" >"$TESTDIR/channels" 2>&1
+	slurp chan "$TESTDIR/channels"
+	chan_rows "$chan" "$pid"
+	for ((i = 0; i < EP_N; i++)); do
+		ep="${EP_KIND[i]} $pid:${EP_NAME[i]}"
+		t_ep_info "$i" "$ep"
+		t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
+		t_ep_dir "$i" "$ep"
+		t_chan_row "$i" "$ep"
+		[ -z "$check" ] || "$check" "$i" "$ep"
+	done
+}
+
 # chan_rows TEXT PIDS : the rows of the channels table TEXT (header
 # included) of the processes PIDS into ROW[pid:name], NROWS[pid:name] (how
 # many) and ROWS_OF[pid] (all of them, one per line)

@@ -25,28 +25,17 @@ section "mount"
 ipcfs_mount "$E2E_TTL"
 diag "ipcfs pid $IPCFS_PID on $MNT"
 
-section "the process: its netlink dir and its whole tree"
-t_pid_ls "$PID" "$PID (nl)"
-t_pid_tree "$PID" "$PID (nl)"
-
-section "every socket: info, peer links, channels row"
-cat "$MNT/channels" >"$TESTDIR/channels" 2>&1
-slurp chan "$TESTDIR/channels"
-chan_rows "$chan" "$PID"
-for ((i = 0; i < EP_N; i++)); do
-	ep="netlink $PID:${EP_NAME[i]}"
-	t_ep_info "$i" "$ep"
-	t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
-	t_ep_dir "$i" "$ep"
-	t_chan_row "$i" "$ep"
-	x=" ${EP_EXTRA[i]} "
+# DETAIL: protocol, port ids, groups, as the maker made them
+check_netlink() {
+	local x=" ${EP_EXTRA[$1]} " proto port dst groups
 	proto=${x#* x_protocol=} proto=${proto%% *}
 	port=${x#* x_portid=} port=${port%% *}
 	dst=${x#* x_dst_portid=} dst=${dst%% *}
 	groups=${x#* x_groups=} groups=${groups%% *}
 	t_is "$ROW_DETAIL" "$proto\\040portid=$port\\040dst_portid=$dst\\040groups=$groups" \
-		"DETAIL of $ep: protocol, port ids, groups"
-done
+		"DETAIL of $2: protocol, port ids, groups"
+}
+t_endpoints "$PID" "$PID (nl)" check_netlink
 
 section "the route listener has no peer; the netns key is the process's"
 t_is "$(grep '^peers:' "$MNT/$PID/netlink/3/info" 2>&1)" "peers: -" "fd 3 (route): peers: -"

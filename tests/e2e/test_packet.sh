@@ -25,21 +25,10 @@ section "mount"
 ipcfs_mount "$E2E_TTL"
 diag "ipcfs pid $IPCFS_PID on $MNT"
 
-section "the process: its packet and raw dirs and its whole tree"
-t_pid_ls "$PID" "$PID (pk)"
-t_pid_tree "$PID" "$PID (pk)"
-
-section "every socket: info, no peer links, channels row"
-cat "$MNT/channels" >"$TESTDIR/channels" 2>&1
-slurp chan "$TESTDIR/channels"
-chan_rows "$chan" "$PID"
-for ((i = 0; i < EP_N; i++)); do
-	ep="${EP_KIND[i]} $PID:${EP_NAME[i]}"
-	t_ep_info "$i" "$ep"
-	t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
-	t_ep_dir "$i" "$ep"
-	t_chan_row "$i" "$ep"
-	x=" ${EP_EXTRA[i]} "
+# DETAIL and netns: packet type, protocol, interface; raw protocol and
+# addresses, as the maker made them
+check_packet_raw() {
+	local i=$1 x=" ${EP_EXTRA[$1]} " a b c
 	if [ "${EP_KIND[i]}" = packet ]; then
 		a=${x#* x_type=} a=${a%% *}
 		b=${x#* x_protocol=} b=${b%% *}
@@ -49,9 +38,10 @@ for ((i = 0; i < EP_N; i++)); do
 		b=${x#* x_local=} b=${b%% *}
 		c=${x#* x_remote=} c=${c%% *}
 	fi
-	t_is "$ROW_DETAIL" "$a\\040$b\\040$c" "DETAIL of $ep: ${EP_KIND[i]} facts"
+	t_is "$ROW_DETAIL" "$a\\040$b\\040$c" "DETAIL of $2: ${EP_KIND[i]} facts"
 	t_is "$(grep '^netns:' "$MNT/$PID/${EP_KIND[i]}/${EP_NAME[i]}/info" 2>&1)" \
-		"netns: $(stat -L -c %i "/proc/$PID/ns/net")" "$ep: netns is /proc/$PID/ns/net's inode"
-done
+		"netns: $(stat -L -c %i "/proc/$PID/ns/net")" "$2: netns is /proc/$PID/ns/net's inode"
+}
+t_endpoints "$PID" "$PID (pk)" check_packet_raw
 
 t_done

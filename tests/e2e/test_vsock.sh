@@ -60,19 +60,7 @@ done
 cat "$MNT/channels" >"$TESTDIR/channels" 2>&1
 
 if ((DIAG)); then
-	section "the process: its vsock dir and its whole tree"
-	t_pid_ls "$PID" "$PID (vs)"
-	t_pid_tree "$PID" "$PID (vs)"
-	section "every socket: info, peer links, channels row"
-	slurp chan "$TESTDIR/channels"
-	chan_rows "$chan" "$PID"
-	for ((i = 0; i < EP_N; i++)); do
-		ep="vsock $PID:${EP_NAME[i]}"
-		t_ep_info "$i" "$ep"
-		t_is "$INFO_BAD" 0 "info of $ep: every line is 'key: value'"
-		t_ep_dir "$i" "$ep"
-		t_chan_row "$i" "$ep"
-	done
+	t_endpoints "$PID" "$PID (vs)"
 	[ "$LOOPBACK" = 1 ] || diag "no vsock loopback: only the listener (no peers) is checked"
 else
 	_t_n=$((_t_n + 1))
