@@ -414,31 +414,30 @@ static void ipcfs_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t
 	list_directory(req, ino, size, offset, true);
 }
 
+static bool admits_viewer(const void *ctx, const struct ipc_process *proc)
+{
+	return proc->n_endpoints && viewer_may_enter(ctx, proc);
+}
+
 /* channels or channels.json: of one process, or of every process with
  * endpoints that the caller may enter. */
 static void render_channels(const struct request *rq, const struct viewer *v,
 			    const struct ipc_peer_view *view, struct textbuf *tb)
 {
-	bool json = rq->key.type == NODE_CHANNELS_JSON ||
-		    rq->key.type == NODE_PROC_CHANNELS_JSON;
-	bool filter = filters_rows(rq->key.type), first = true;
-	const struct ipc_process *proc = filter ? rq->snap->processes : rq->target.proc;
-	const struct ipc_process *end = filter ? proc + rq->snap->n_processes : proc + 1;
+	bool filter = filters_rows(rq->key.type);
+	const struct ipc_process *first = filter ? rq->snap->processes : rq->target.proc;
+	struct table_request table = {
+		.snap = rq->snap,
+		.first = first,
+		.end = filter ? first + rq->snap->n_processes : first + 1,
+		.json = rq->key.type == NODE_CHANNELS_JSON ||
+			rq->key.type == NODE_PROC_CHANNELS_JSON,
+		.admits = filter ? admits_viewer : NULL,
+		.ctx = v,
+		.view = view,
+	};
 
-	if (json)
-		textbuf_puts(tb, "[\n");
-	else
-		render_channels_header(tb);
-	for (; proc < end; proc++) {
-		if (filter && (!proc->n_endpoints || !viewer_may_enter(v, proc)))
-			continue;
-		if (json)
-			render_json_rows(rq->snap, proc, view, &first, tb);
-		else
-			render_channels_rows(rq->snap, proc, view, tb);
-	}
-	if (json)
-		textbuf_puts(tb, first ? "]\n" : "\n]\n");
+	render_table(&table, tb);
 }
 
 /* Rendered once per snapshot, caller and file; sizes are unknown to stat. */

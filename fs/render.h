@@ -8,15 +8,25 @@
 
 /* A one-line file (comm, cgroup): value escaped as in info, "-" for none. */
 void render_line(const char *value, struct textbuf *tb);
-void render_channels_header(struct textbuf *tb);
-/* One row per endpoint of proc. */
-void render_channels_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
-			  const struct ipc_peer_view *view, struct textbuf *tb);
-/* channels.json is "[\n", the objects separated by ",\n", then "\n]\n":
- * this appends proc's endpoints, each as an object on its own line
- * (first: no object yet; cleared once one is written). */
-void render_json_rows(const struct ipc_snapshot *snap, const struct ipc_process *proc,
-		      const struct ipc_peer_view *view, bool *first, struct textbuf *tb);
+/* A channels table or channels.json: the rows of the processes [first,
+ * end) that admits lets through (every one when NULL), peers as view
+ * shows them. */
+struct table_request {
+	const struct ipc_snapshot *snap;
+	const struct ipc_process *first, *end;
+	bool json;
+	bool (*admits)(const void *ctx, const struct ipc_process *proc);
+	const void *ctx;
+	const struct ipc_peer_view *view;
+	size_t rows_per_part;	/* rows a thread takes at least; 0: the default */
+	size_t parts_max;	/* threads at most; 0: one per CPU, up to 4 */
+};
+
+/* channels: the header, then a row per endpoint.  channels.json: "[\n",
+ * then each endpoint as an object on its own line, separated by ",\n",
+ * then "\n]\n" ("[\n]\n" for none).  Large tables are rendered on
+ * several threads, into the same bytes. */
+void render_table(const struct table_request *rq, struct textbuf *tb);
 /* One MNT/events line for change, escaped as channels rows are:
  * TIME SIGN KIND PID COMM NAME PEERS DETAIL, TIME when (the build time of
  * the snapshot the change is seen in), PEERS those the change names that

@@ -127,8 +127,9 @@ static void test_self_pipe_and_odd_comm(void **state)
 	assert_string_equal(fixture_peers(snap, 140, IPC_PIPE, "4"), "140:3");
 
 	textbuf_init(&tb);
-	render_channels_rows(snap, proc, NULL, &tb);
+	render_table(&(struct table_request){ .snap = snap, .first = proc, .end = proc + 1 }, &tb);
 	assert_string_equal(tb.data,
+			    "KIND\tPID\tCOMM\tNAME\tACCESS\tID\tPEERS\tDETAIL\n"
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t3\tr\t6000\t140:4\t-\n"
 			    "pipes\t140\ta\\040b\\011c\\012d)\\040x\t4\tw\t6000\t140:3\t-\n");
 	tb.len = 0;
@@ -219,10 +220,9 @@ static void test_unreadable_fd_directory(void **state)
 
 static void render_all_rows(const struct ipc_snapshot *snap, struct textbuf *tb)
 {
-	size_t i;
-
-	for (i = 0; i < snap->n_processes; i++)
-		render_channels_rows(snap, &snap->processes[i], NULL, tb);
+	render_table(&(struct table_request){ .snap = snap, .first = snap->processes,
+					      .end = snap->processes + snap->n_processes },
+		     tb);
 }
 
 /* One process per chunk on four threads (the setup's build is one chunk
@@ -250,6 +250,48 @@ static void test_scan_threads_build_the_same(void **state)
 		ipc_snapshot_free(snap);
 	}
 	textbuf_free(&expected);
+}
+
+/* Rejects the processes of the middle third, so that a part can be empty. */
+static bool admits_ends(const void *ctx, const struct ipc_process *proc)
+{
+	const struct ipc_snapshot *snap = ctx;
+	size_t i = (size_t)(proc - snap->processes);
+
+	return i < snap->n_processes / 3 || i >= 2 * snap->n_processes / 3;
+}
+
+/* A table rendered by several threads has the bytes of one rendered by
+ * one, channels and JSON, every process or some. */
+static void test_table_parts_render_the_same(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	struct table_request rq = { .snap = snap, .first = snap->processes,
+				    .end = snap->processes + snap->n_processes, .ctx = snap };
+	struct textbuf one, parts;
+	int variant;
+
+	assert_true(snap->n_endpoints >= 6);
+	for (variant = 0; variant < 4; variant++) {
+		rq.json = variant & 1;
+		rq.admits = variant & 2 ? admits_ends : NULL;
+		rq.rows_per_part = 0;
+		rq.parts_max = 1;
+		textbuf_init(&one);
+		render_table(&rq, &one);
+		rq.rows_per_part = 1;
+		rq.parts_max = 3;
+		textbuf_init(&parts);
+		render_table(&rq, &parts);
+		assert_int_equal(parts.error, 0);
+		assert_string_equal(parts.data, one.data);
+		if (rq.json) {
+			assert_memory_equal(one.data, "[\n{", 3);
+			assert_string_equal(one.data + one.len - 4, "}\n]\n");
+		}
+		textbuf_free(&one);
+		textbuf_free(&parts);
+	}
 }
 
 static void test_escaping(void **state)
@@ -291,6 +333,7 @@ int main(void)
 		cmocka_unit_test(test_no_process),
 		cmocka_unit_test(test_unreadable_fd_directory),
 		cmocka_unit_test(test_scan_threads_build_the_same),
+		cmocka_unit_test(test_table_parts_render_the_same),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_kind_names),
 	};

@@ -328,6 +328,16 @@ static pid_t pid_netns(pid_t pid)
 	return (pid_t)((pid - 220) / 10);	/* 230: A(1), 240: B(2), 250: C(3) */
 }
 
+#define CHANNELS_HEADER "KIND\tPID\tCOMM\tNAME\tACCESS\tID\tPEERS\tDETAIL\n"
+
+/* The channels table of pid alone. */
+static void render_process_table(const struct ipc_snapshot *snap, pid_t pid, struct textbuf *tb)
+{
+	const struct ipc_process *proc = ipc_snapshot_process(snap, pid);
+
+	render_table(&(struct table_request){ .snap = snap, .first = proc, .end = proc + 1 }, tb);
+}
+
 static void test_namespaces_dumped(void **state)
 {
 	static const uint64_t want[] = { NS_HOST, NS_A, NS_B, NS_C, NS_E };
@@ -439,7 +449,7 @@ static void test_unix_path_escaped_once(void **state)
 		"peer_id: -\nrqueue: 1\nwqueue: 8\npending: 1\ninflight: 0\n");
 	detail_is(snap, 200, IPC_UNIX, "3", "stream listen /tmp/s2-back\\slash del\x7f");
 	textbuf_init(&tb);
-	render_channels_rows(snap, ipc_snapshot_process(snap, 200), NULL, &tb);
+	render_process_table(snap, 200, &tb);
 	assert_non_null(strstr(tb.data, "\tstream\\040listen\\040/tmp/s2-back\\134slash\\040del\\177\n"));
 	/* JSON: \ooo as in info, its backslash then JSON-escaped. */
 	tb.len = 0;
@@ -575,8 +585,8 @@ static void test_inet_info(void **state)
 			    "local: 127.0.0.1:40001\nremote: 127.0.0.1:40011\nstate: established\n"
 			    "rqueue: 11\nwqueue: 0\n" NO_TCP_INFO "netns: 4026531840\n");
 	tb.len = 0;
-	render_channels_rows(snap, ipc_snapshot_process(snap, 210), NULL, &tb);
-	assert_string_equal(tb.data,
+	render_process_table(snap, 210, &tb);
+	assert_string_equal(tb.data, CHANNELS_HEADER
 			    "tcp4\t210\ttcp-server\t3\trw\t7895\t211:4\t"
 			    "127.0.0.1:40001\\0400.0.0.0:0\\040listen\n"
 			    "tcp4\t210\ttcp-server\t4\trw\t7897\t211:3\t"
@@ -651,8 +661,8 @@ static void test_vsock_info(void **state)
 	detail_is(snap, 209, IPC_VSOCK, "5", "seqpacket established *:52003 2:5000");
 	detail_is(snap, 209, IPC_VSOCK, "6", "stream unconnected *:* *:*");
 	textbuf_init(&tb);
-	render_channels_rows(snap, ipc_snapshot_process(snap, 208), NULL, &tb);
-	assert_string_equal(tb.data,
+	render_process_table(snap, 208, &tb);
+	assert_string_equal(tb.data, CHANNELS_HEADER
 			    "vsock\t208\tvsock-server\t3\trw\t8101\t-\t"
 			    "stream\\040listen\\040*:1234\\040*:*\n"
 			    "vsock\t208\tvsock-server\t4\trw\t8103\t209:3\t"

@@ -18,6 +18,23 @@ NOBODY=65534
 CHECK=(python3 "$E2E_DIR/json_check.py")
 
 section "start the processes"
+# 9000 pipes, 18000 endpoints: a table large enough to be rendered in
+# parts on several threads.  Started first, so that the processes after it
+# (fieldmaker's) fall in another part.
+MANY_PIPES=9000
+exec {many_fd}< <(exec python3 -c '
+import os, resource, sys, time
+n = int(sys.argv[1])
+resource.setrlimit(resource.RLIMIT_NOFILE, (2 * n + 64, 2 * n + 64))
+pipes = [os.pipe() for _ in range(n)]
+print("ready", flush=True)
+time.sleep(3600)' "$MANY_PIPES")
+MANY=$!
+_e2e_pids+=("$MANY")
+read -r -t 20 -u "$many_fd" line || line=
+exec {many_fd}<&-
+t_is "$line" "ready" "a process holds $MANY_PIPES pipes ($MANY)"
+
 mkdir "$TESTDIR/names" && chmod 755 "$TESTDIR/names"
 fieldmaker_start names "$TESTDIR/names" "$NOBODY"
 A=${FM_PID[a]} B=${FM_PID[b]} U=${FM_PID[u]}
@@ -37,6 +54,17 @@ t_is "$("${CHECK[@]}" doc "$J" 2>&1)" "" \
 	"python3 reads it as strict UTF-8 and JSON: a [ line, objects one per line joined by ',', a ] line"
 t_is "$(jq -r 'type' "$J" 2>&1)" "array" "jq reads it: an array"
 t_is "$(grep -c '^{' "$J")" "$(jq length "$J" 2>&1)" "grep counts one line per object"
+
+section "a table of 18000 rows and more: every process's rows once, as its own table has them"
+for pid in $(ls "$MNT" | grep -x '[0-9]*'); do
+	tail -n +2 "$MNT/$pid/channels"
+done | sort >"$TESTDIR/per-process.rows"
+# (and its stdout's pipe, and those python may hold)
+t_ok "the holder's $((2 * MANY_PIPES)) pipe ends and more" \
+	test "$(grep -c "^pipes	$MANY	" "$CH")" -ge $((2 * MANY_PIPES))
+t_ok "MNT/channels has more rows than one thread renders" test "$(wc -l <"$CH")" -gt 16384
+t_is "$(tail -n +2 "$CH" | sort | cmp - "$TESTDIR/per-process.rows" 2>&1)" "" \
+	"MNT/channels: the rows of every MNT/<pid>/channels, none twice, none lost"
 
 section "every endpoint of channels is in channels.json, with the same peers"
 t_is "$("${CHECK[@]}" same "$CH" "$J" 2>&1)" "" \
