@@ -57,6 +57,7 @@ struct socket_state {
 struct located {
 	const struct sock_record *rec;
 	uint64_t netns;
+	uint64_t ino;	/* rec's: sorting and searching by it touch no record */
 };
 
 /* What inet sockets are paired by: a socket's own, or its mirror (local
@@ -161,8 +162,7 @@ static int compare_u64(uint64_t a, uint64_t b)
 
 static int compare_located_ino(const void *x, const void *y)
 {
-	return compare_u64(((const struct located *)x)->rec->ino,
-			   ((const struct located *)y)->rec->ino);
+	return compare_u64(((const struct located *)x)->ino, ((const struct located *)y)->ino);
 }
 
 static int compare_holder(const void *x, const void *y)
@@ -227,8 +227,7 @@ static int compare_keyed(const void *x, const void *y)
 
 static const struct located *find_ino(const struct socket_resolve *s, uint64_t ino)
 {
-	struct sock_record key_rec = { .ino = ino };
-	struct located key = { .rec = &key_rec };
+	struct located key = { .ino = ino };
 
 	return bsearch(&key, s->by_ino, s->n_located, sizeof(key), compare_located_ino);
 }
@@ -382,7 +381,8 @@ static int dump_new_refs(struct socket_resolve *s, size_t first, size_t added)
 	s->n_located = s->n_pairs = 0;
 	for (i = 0; i < s->n_refs; i++)
 		for (j = 0; j < lists[i].count; j++) {
-			struct located l = { &lists[i].items[j], s->refs[i].ino };
+			struct located l = { &lists[i].items[j], s->refs[i].ino,
+					     lists[i].items[j].ino };
 
 			if (l.rec->ino)
 				s->by_ino[s->n_located++] = l;
