@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ipcfs/fnv.h"
+
 struct node {
 	struct node_key key;
 	uint64_t id, lookups;
@@ -19,16 +21,6 @@ struct node_table {
 	uint64_t next_id;
 };
 
-static uint64_t hash_bytes(const void *data, size_t n)
-{
-	const unsigned char *p = data;
-	uint64_t h = 0xcbf29ce484222325u;
-
-	while (n--)
-		h = (h ^ *p++) * 0x100000001b3u;
-	return h;
-}
-
 static size_t id_bucket(const struct node_table *t, uint64_t id)
 {
 	return (size_t)((id * 0x9e3779b97f4a7c15u) >> 7) & (t->n_buckets - 1);
@@ -36,7 +28,7 @@ static size_t id_bucket(const struct node_table *t, uint64_t id)
 
 static size_t key_bucket(const struct node_table *t, const struct node_key *key)
 {
-	return (size_t)hash_bytes(key, sizeof(*key)) & (t->n_buckets - 1);
+	return (size_t)fnv1a_bytes(FNV1A_INIT, key, sizeof(*key)) & (t->n_buckets - 1);
 }
 
 static void insert(struct node_table *t, struct node *node)

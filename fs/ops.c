@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ipcfs/fnv.h"
 #include "kernel_caps.h"
 #include "render.h"
 #include "tree.h"
@@ -15,12 +16,9 @@
 
 static int hash_child(void *ctx, const struct tree_child *child)
 {
-	const char *name = child->name;
 	uint64_t *h = ctx;
 
-	for (; *name; name++)
-		*h = (*h ^ (unsigned char)*name) * 0x100000001b3u;
-	*h = (*h ^ '/') * 0x100000001b3u;
+	*h = fnv1a_mix(fnv1a_bytes(*h, child->name, strlen(child->name)), '/');
 	return 0;
 }
 
@@ -28,7 +26,7 @@ static void fill_attr(struct ipcfs *fs, const struct ipc_snapshot *snap, uint64_
 		      uint64_t id, const struct node_key *key, const struct target *t,
 		      struct stat *st)
 {
-	uint64_t listing = 0xcbf29ce484222325u;
+	uint64_t listing = FNV1A_INIT;
 	struct timespec mtime = snap->built;
 
 	memset(st, 0, sizeof(*st));
@@ -131,16 +129,16 @@ static bool filters_rows(enum node_type type)
  * identity (uid, groups, whether processes are hidden from it). */
 static uint64_t viewer_signature(const struct viewer *v, enum node_type type)
 {
-	uint64_t h = 0xcbf29ce484222325u;
+	uint64_t h = FNV1A_INIT;
 	int i;
 
 	if (filters_rows(type) ? v->uid == 0 : !v->hides)
 		return 0;
-	h = (h ^ v->uid) * 0x100000001b3u;
-	h = (h ^ v->gid) * 0x100000001b3u;
-	h = (h ^ v->hides) * 0x100000001b3u;
+	h = fnv1a_mix(h, v->uid);
+	h = fnv1a_mix(h, v->gid);
+	h = fnv1a_mix(h, v->hides);
 	for (i = 0; i < v->n_groups; i++)
-		h = (h ^ v->groups[i]) * 0x100000001b3u;
+		h = fnv1a_mix(h, v->groups[i]);
 	return h | 1;
 }
 

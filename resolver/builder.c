@@ -5,6 +5,7 @@
 
 #include "array.h"
 #include "builder.h"
+#include "ipcfs/fnv.h"
 
 void *builder_state(struct builder *b, const struct kind_module *module)
 {
@@ -16,21 +17,12 @@ void *builder_state(struct builder *b, const struct kind_module *module)
 	return NULL;
 }
 
-/* FNV-1a: paths are short, and this runs once per process. */
-static size_t hash_bytes(const char *s, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-
-	while (n--)
-		h = (h ^ (unsigned char)*s++) * 0x100000001b3ull;
-	return (size_t)h;
-}
-
 /* The slot of s in a set of capacity cap (a power of two): its own, or
  * the empty one where it belongs. */
 static size_t intern_slot(const char **set, size_t cap, const char *s, size_t n)
 {
-	size_t i = hash_bytes(s, n) & (cap - 1);
+	/* FNV-1a: paths are short, and this runs once per process. */
+	size_t i = (size_t)fnv1a_bytes(FNV1A_INIT, s, n) & (cap - 1);
 
 	while (set[i] && (strncmp(set[i], s, n) != 0 || set[i][n]))
 		i = (i + 1) & (cap - 1);
