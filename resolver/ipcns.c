@@ -6,7 +6,6 @@
  * costs no thread. */
 #include <pthread.h>
 #include <sched.h>
-#include <sys/stat.h>
 
 #include "proc_root.h"
 
@@ -37,21 +36,18 @@ static void *visit_thread(void *arg)
 	return NULL;
 }
 
-int ipc_namespaces_kernel(const struct proc_root *root, const struct ns_ref *refs, size_t n,
-			  int (*visit)(void *context, size_t i, const char *sysvipc),
+int ipc_namespaces_kernel(const struct proc_root *root, uint64_t own, const struct ns_ref *refs,
+			  size_t n, int (*visit)(void *context, size_t i, const char *sysvipc),
 			  void *context)
 {
 	struct visit_job job = {
-		.root = root, .refs = refs, .n = n, .visit = visit, .context = context,
+		.root = root, .refs = refs, .n = n, .own = own, .visit = visit, .context = context,
 	};
 	bool others = false;
 	pthread_t thread;
-	struct stat own;
 	size_t i;
 	int r;
 
-	if (fstatat(root->dirfd, "thread-self/ns/ipc", &own, 0) == 0)
-		job.own = own.st_ino;
 	for (i = 0; i < n; i++) {
 		if (!is_own(&job, i)) {
 			others = true;

@@ -273,7 +273,7 @@ static int update_sem_pids(struct resolve *s)
 		if (sem_pid_cache_planned(cache, s->refs[i].ino))
 			planned[n++] = s->refs[i];
 	s->visiting = planned;
-	r = n ? root->ipc_namespaces(root, planned, n, read_sems, s) : 0;
+	r = n ? root->ipc_namespaces(root, s->own, planned, n, read_sems, s) : 0;
 	free(planned);
 	return r;
 }
@@ -400,7 +400,10 @@ static int find_namespaces(struct resolve *s)
 {
 	size_t p, n = 1, kept = 1;
 
-	s->own = proc_ns_inode(s->b->root->dirfd, "self/ns/ipc", "ipc:[");
+	/* The calling thread's, not the main thread's (self): /proc/sysvipc
+	 * and semctl answer for the thread's namespace, and it is the one
+	 * visited in place.  Read once here for both visits of the build. */
+	s->own = proc_ns_inode(s->b->root->dirfd, "thread-self/ns/ipc", "ipc:[");
 	s->refs = malloc((s->b->n_processes + 1) * sizeof(*s->refs));
 	if (!s->refs)
 		return -ENOMEM;
@@ -477,7 +480,7 @@ static int sysv_resolve(struct builder *b)
 	if (r == 0 && !(s.lists = calloc(s.n_refs, sizeof(*s.lists))))
 		r = -ENOMEM;
 	if (r == 0)
-		r = b->root->ipc_namespaces(b->root, s.refs, s.n_refs, read_tables, &s);
+		r = b->root->ipc_namespaces(b->root, s.own, s.refs, s.n_refs, read_tables, &s);
 	if (r == 0)
 		r = gather_objects(&s);
 	if (r == 0 && s.n_objects) {

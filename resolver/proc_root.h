@@ -52,6 +52,6 @@ int ns_ref_order(const void *a, const void *b);
 int proc_ns_enter(const struct proc_root *root, const struct ns_ref *ref, const char *file,
 		  int nstype);
 /* The default root->ipc_namespaces (see snapshot.h), in ipcns.c. */
-int ipc_namespaces_kernel(const struct proc_root *root, const struct ns_ref *refs, size_t n,
-			  int (*visit)(void *context, size_t i, const char *sysvipc),
+int ipc_namespaces_kernel(const struct proc_root *root, uint64_t own, const struct ns_ref *refs,
+			  size_t n, int (*visit)(void *context, size_t i, const char *sysvipc),
 			  void *context);

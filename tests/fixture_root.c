@@ -73,12 +73,11 @@ static int fixture_sem_pid(const struct proc_root *root, uint64_t ipcns, int sem
 
 /* Visits in place: ipcfs's own namespace at sysvipc/, another one at
  * ipcns/<inode>/sysvipc/ when the tree has it (else it cannot be entered). */
-static int fixture_ipc_namespaces(const struct proc_root *root, const struct ns_ref *refs,
-				  size_t n, int (*visit)(void *context, size_t i,
-							 const char *sysvipc),
+static int fixture_ipc_namespaces(const struct proc_root *root, uint64_t own,
+				  const struct ns_ref *refs, size_t n,
+				  int (*visit)(void *context, size_t i, const char *sysvipc),
 				  void *context)
 {
-	uint64_t own = proc_ns_inode(root->dirfd, "self/ns/ipc", "ipc:[");
 	char dir[64];
 	size_t i;
 	int r;

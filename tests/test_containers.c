@@ -132,7 +132,7 @@ static void test_info(void **state)
 }
 
 /* The visits the build asks for, and the namespace GETPID is called in. */
-static int (*fixture_visits)(const struct proc_root *, const struct ns_ref *, size_t,
+static int (*fixture_visits)(const struct proc_root *, uint64_t, const struct ns_ref *, size_t,
 			     int (*)(void *, size_t, const char *), void *);
 static uint64_t visited[8], visiting;
 static size_t n_visited, getpid_calls;
@@ -156,13 +156,14 @@ static int record_visit(void *context, size_t i, const char *sysvipc)
 	return r;
 }
 
-static int recording_namespaces(const struct proc_root *root, const struct ns_ref *refs, size_t n,
+static int recording_namespaces(const struct proc_root *root, uint64_t own,
+				const struct ns_ref *refs, size_t n,
 				int (*visit)(void *context, size_t i, const char *sysvipc),
 				void *context)
 {
 	struct wrapped w = { refs, visit, context };
 
-	return fixture_visits(root, refs, n, record_visit, &w);
+	return fixture_visits(root, own, refs, n, record_visit, &w);
 }
 
 static int checking_sem_pid(const struct proc_root *root, uint64_t ipcns, int semid, int semnum)

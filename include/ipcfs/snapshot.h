@@ -137,11 +137,14 @@ struct proc_root {
 	/* Calls visit(context, i, sysvipc) for each IPC namespace refs[i]
 	 * that can be entered, from a thread inside it, where sysvipc is the
 	 * directory of that namespace's shm, msg and sem tables relative to
-	 * the root.  The default enters any namespace but the caller's own
-	 * from a helper thread (setns); fixtures keep another namespace's
-	 * tables in ipcns/<inode>/sysvipc.  Returns 0, the first negative
-	 * return of visit, or -errno when no thread could start. */
-	int (*ipc_namespaces)(const struct proc_root *root, const struct ns_ref *refs, size_t n,
+	 * the root.  own is the calling thread's namespace (0: unknown), read
+	 * once per build by the caller; refs of it or of 0 are visited in
+	 * place.  The default enters any other namespace from a helper
+	 * thread (setns); fixtures keep another namespace's tables in
+	 * ipcns/<inode>/sysvipc.  Returns 0, the first negative return of
+	 * visit, or -errno when no thread could start. */
+	int (*ipc_namespaces)(const struct proc_root *root, uint64_t own,
+			      const struct ns_ref *refs, size_t n,
 			      int (*visit)(void *context, size_t i, const char *sysvipc),
 			      void *context);
 	/* The last pid to operate on semaphore semnum of set semid
