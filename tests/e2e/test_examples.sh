@@ -49,7 +49,7 @@ ex_exit() {
 	shmmaker_stop
 	# watch-ipc's cgroups, once the processes in them are ended
 	if [ -n "${CG_DIR:-}" ]; then
-		for p in ${TAG_PIDS[wa]:-} ${TAG_PIDS[wb]:-}; do stop_pid "$p"; done
+		for p in ${TAG_PIDS[wa]:-} ${TAG_PIDS[wb]:-} ${TAG_PIDS[wr]:-}; do stop_pid "$p"; done
 		rmdir "$CG_DIR/a" "$CG_DIR/b" "$CG_DIR" 2>/dev/null
 	fi
 	_e2e_cleanup
@@ -867,6 +867,30 @@ if [ -n "$CG_DIR" ]; then
 		"watch-ipc -c ${CGA%/a}/: both processes, in cgroups below it"
 	t_is "$(pid_kinds cp | cut -d' ' -f1 | sort -u)" "$(printf '%s\n' "$WA" "$WB" | sort)" \
 		"watch-ipc -c ${CGA%/a}/: no other process"
+	# A reused pid: a process in cgroup b given WA's pid through
+	# ns_last_pid (a few tries: another process may take the pid first).
+	# -c a remembers a for WA's lines, and must not print the new
+	# process's.  Its '+' lines reach cp and ca at once; ca is checked
+	# once cp has them.
+	came_in() { awk -F'\t' -v p="$2" '$2 == "+" && $4 == p { print $4, $6 }' "$TESTDIR/watch.$1" | sort -u; }
+	for try in 1 2 3 4 5; do
+		{ echo $((WA - 1)) >/proc/sys/kernel/ns_last_pid; } 2>/dev/null || break
+		unset 'TAG_PIDS[wr]'
+		CHANMAKER=$TESTDIR/cg-b cm_start wr mixed
+		[ "$CM_PID" = "$WA" ] && break
+		cm_stop wr
+	done
+	if [ "${TAG_PIDS[wr]%% *}" = "$WA" ]; then
+		poll_until 10 eval '[ "$(came_in cp "$WA" | wc -l)" -ge 5 ]' ||
+			diag "watch-ipc -c did not see the process given pid $WA within 10 s"
+		t_is "$(came_in cp "$WA")" "$(gone_want "$WA")" \
+			"watch-ipc -c ${CGA%/a}/: a new process in cgroup b given pid $WA appearing"
+		t_is "$(came_in ca "$WA")" "" "watch-ipc -c $CGA: not the new process given pid $WA"
+		cm_stop wr
+	else
+		diag "no process could be given pid $WA (ns_last_pid): pid reuse not checked"
+	fi
+	unset 'TAG_PIDS[wr]'
 	rmdir "$CG_DIR/a" "$CG_DIR/b" "$CG_DIR" || diag "could not remove $CG_DIR"
 	CG_DIR=
 fi
