@@ -640,6 +640,33 @@ cm_load() {
 	done
 }
 
+# ---- lsof -nP +E ------------------------------------------------------------
+
+# lsof_ends TYPES PIDS FILE : the other holders lsof +E appends to a name,
+# from its -F pftan output in FILE.  For each numbered fd of a process in
+# PIDS whose lsof TYPE is in TYPES (both comma-separated: FIFO, CHR), one
+# line per holder listed:
+#   PID:FD ACCESS PEERPID:PEERFD PEERACCESS
+# (access r, w or u; - where lsof gave none).
+lsof_ends() {
+	perl -ne '
+	BEGIN {
+		%types = map { $_ => 1 } split /,/, shift @ARGV;
+		%want = map { $_ => 1 } split /,/, shift @ARGV;
+	}
+	chomp;
+	if (/^p(\d+)/) { $pid = $1; next }
+	if (/^f(.*)/)  { $fd = $1; $acc = "-"; $type = ""; next }
+	if (/^a([rwu])/) { $acc = $1; next }
+	if (/^t(.*)/)  { $type = $1; next }
+	if (/^n(.*)/) {
+		my $n = $1;
+		next unless $types{$type} && $fd =~ /^\d+$/ && $want{$pid};
+		$n =~ s/^\S+//;  # the name itself: "pipe", a FIFO or device path
+		print "$pid:$fd $acc $1:$3 $4\n" while $n =~ / (\d+),(.*?),(\d+)([rwu])(?= |$)/g;
+	}' "$@"
+}
+
 # ---- checks the test scripts share ----------------------------------------
 #
 # On the endpoints cm_load loaded and the mount at MNT.  WHO_LABEL /

@@ -205,24 +205,10 @@ for t in $LSOF_TAGS; do for p in ${TAG_PIDS[$t]}; do lsof_pids+=${lsof_pids:+,}$
 # and the other writes (u = read-write), as the peer rule says
 timeout 20 lsof -nP -w +E -F pftan -p "$lsof_pids" >"$TESTDIR/lsof.out" 2>"$TESTDIR/lsof.err"
 lsof_rc=$?
-lsof_pairs=$(perl -ne '
-	BEGIN { %want = map { $_ => 1 } split /,/, shift @ARGV }
-	chomp;
-	if (/^p(\d+)/) { $pid = $1; next }
-	if (/^f(.*)/)  { $fd = $1; $acc = ""; $type = ""; next }
-	if (/^a(.*)/)  { $acc = $1; next }
-	if (/^t(.*)/)  { $type = $1; next }
-	if (/^n(.*)/) {
-		my $n = $1;
-		next unless $type eq "FIFO" && $fd =~ /^\d+$/ && $want{$pid};
-		$n =~ s/^\S+//;  # "pipe" or the FIFO path
-		while ($n =~ / (\d+),(.*?),(\d+)([rwu])(?= |$)/g) {
-			my ($pp, $pf, $pm) = ($1, $3, $4);
-			my $r1 = $acc =~ /[ru]/; my $w1 = $acc =~ /[wu]/;
-			my $r2 = $pm =~ /[ru]/;  my $w2 = $pm =~ /[wu]/;
-			print "$pid:$fd $pp:$pf\n" if ($r1 && $w2) || ($w1 && $r2);
-		}
-	}' "$lsof_pids" "$TESTDIR/lsof.out" | sort -u)
+lsof_pairs=$(lsof_ends FIFO "$lsof_pids" "$TESTDIR/lsof.out" | awk '
+	function r(a) { return a ~ /[ru]/ }
+	function w(a) { return a ~ /[wu]/ }
+	(r($2) && w($4)) || (w($2) && r($4)) { print $1, $3 }' | sort -u)
 exp_pairs=()
 for ((i = 0; i < EP_N; i++)); do
 	[[ " $LSOF_TAGS " == *" ${EP_TAG[i]} "* ]] || continue

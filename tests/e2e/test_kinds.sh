@@ -62,21 +62,11 @@ t_is "$(ls -A "$MNT/$child/pty/0" 2>&1)" "${TAG_PIDS[pty]%% *}:3${NL}info" \
 
 section "pty pairs: ipcfs vs lsof -nP +E"
 lsof_pids=${PTY_PIDS// /,}
-timeout 60 lsof -nP -w +E -F pftn -p "$lsof_pids" >"$TESTDIR/lsof.out" 2>"$TESTDIR/lsof.err"
+timeout 60 lsof -nP -w +E -F pftan -p "$lsof_pids" >"$TESTDIR/lsof.out" 2>"$TESTDIR/lsof.err"
 lsof_rc=$?
 # (pid:fd peerpid:peerfd) from the endpoint lists lsof +E appends to the
 # names of character devices
-lsof_pairs=$(perl -ne '
-	BEGIN { %want = map { $_ => 1 } split /,/, shift @ARGV }
-	chomp;
-	if (/^p(\d+)/) { $pid = $1; next }
-	if (/^f(.*)/)  { $fd = $1; $type = ""; next }
-	if (/^t(.*)/)  { $type = $1; next }
-	if (/^n(.*)/) {
-		my $n = $1;
-		next unless $type eq "CHR" && $fd =~ /^\d+$/ && $want{$pid};
-		print "$pid:$fd $1:$3\n" while $n =~ / (\d+),(.*?),(\d+)[rwu](?= |$)/g;
-	}' "$lsof_pids" "$TESTDIR/lsof.out" | sort -u)
+lsof_pairs=$(lsof_ends CHR "$lsof_pids" "$TESTDIR/lsof.out" | awk '{ print $1, $3 }' | sort -u)
 if [ $lsof_rc -eq 124 ]; then
 	# lsof +E reads every process's fds: on a host loaded enough it
 	# cannot finish, which says nothing about ipcfs
