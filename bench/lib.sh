@@ -4,7 +4,20 @@
 # when interrupted: the mount, the daemon, the workload (which removes its
 # objects), the limits as they were.
 #
-# bench_init NAME BUILDDIR   before anything else
+# bench_args ARGS...         the script's arguments: a leading -b BUILDDIR
+#                            (default build) into builddir, the others
+#                            into bench_rest
+# bench_init NAME BUILDDIR   before anything is started
+
+bench_args() {
+	builddir=build
+	if [ "${1:-}" = -b ]; then
+		builddir=${2:?-b wants a build directory}
+		shift 2
+	fi
+	# shellcheck disable=SC2034  # for the caller
+	bench_rest=("$@")
+}
 
 bench_init() {
 	bench_name=$1

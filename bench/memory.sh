@@ -10,15 +10,12 @@
 #        READERS=50 and REBUILDS=1000 in the environment)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-builddir=build
-if [ "${1:-}" = -b ]; then
-	builddir=$2
-	shift 2
-fi
+. bench/lib.sh
+bench_args "$@"
+set -- "${bench_rest[@]}"
 pairs=${1:-250}
 readers=${READERS:-50}
 rebuilds=${REBUILDS:-1000}
-. bench/lib.sh
 bench_init memory.sh "$builddir"
 raise_limits "$pairs"
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }

@@ -28,16 +28,12 @@
 # interrupted.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-builddir=build
-if [ "${1:-}" = -b ]; then
-	builddir=$2
-	shift 2
-fi
-sizes=("$@")
+. bench/lib.sh
+bench_args "$@"
+sizes=("${bench_rest[@]}")
 [ ${#sizes[@]} -gt 0 ] || sizes=(250 1000 2000 4000)
 runs=${RUNS:-3}
 lsof_max=${LSOF_MAX:-1000}
-. bench/lib.sh
 bench_init scale.sh "$builddir"
 
 max=0
