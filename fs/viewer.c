@@ -1,5 +1,6 @@
 #include "viewer.h"
 
+#include <string.h>
 #include <sys/stat.h>
 
 bool viewer_in_group(const struct viewer *v, gid_t gid)
@@ -23,6 +24,15 @@ bool viewer_may_enter(const struct viewer *v, const struct ipc_process *proc)
 	if (viewer_in_group(v, proc->fd_group))
 		return proc->fd_mode & S_IXGRP;
 	return proc->fd_mode & S_IXOTH;
+}
+
+bool viewer_same(const struct viewer *a, const struct viewer *b)
+{
+	if (a->uid == 0 || b->uid == 0)
+		return a->uid == b->uid;	/* root enters and is shown every process */
+	return a->uid == b->uid && a->gid == b->gid && a->hides == b->hides &&
+	       a->n_groups == b->n_groups &&
+	       !memcmp(a->groups, b->groups, (size_t)a->n_groups * sizeof(a->groups[0]));
 }
 
 bool viewer_shows(const void *ctx, const struct ipc_process *proc)

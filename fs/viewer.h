@@ -21,5 +21,10 @@ struct viewer {
 bool viewer_in_group(const struct viewer *v, gid_t gid);
 /* Whether the caller could enter proc's directory (execute on its mode). */
 bool viewer_may_enter(const struct viewer *v, const struct ipc_process *proc);
+/* Whether a and b may enter the same processes and are shown the same
+ * peers (root: every one), so are shown the same of everything.  Groups
+ * are compared in order: an equal set listed otherwise counts as
+ * another. */
+bool viewer_same(const struct viewer *a, const struct viewer *b);
 /* An ipc_peer_view's shows(): under hidepid only processes it may enter. */
 bool viewer_shows(const void *ctx, const struct ipc_process *proc);
