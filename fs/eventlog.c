@@ -62,9 +62,9 @@ static bool drop_oldest(struct eventlog *log)
 	return true;
 }
 
-void eventlog_lose(struct eventlog *log)
+void eventlog_lose(struct eventlog *log, uint64_t n)
 {
-	log->lost_tail++;
+	log->lost_tail += n;
 }
 
 void eventlog_push(struct eventlog *log, const char *text, size_t len)
@@ -79,7 +79,7 @@ void eventlog_push(struct eventlog *log, const char *text, size_t len)
 			line = malloc(sizeof(*line) + len);
 	}
 	if (!line) {
-		eventlog_lose(log);
+		eventlog_lose(log, 1);
 		return;
 	}
 	line->lost_before = log->lost_tail;

@@ -37,8 +37,8 @@ void eventlog_free(struct eventlog *log);
  * lines not yet begun to stay within the bounds; a line that cannot be
  * kept (too long, no memory) is itself lost. */
 void eventlog_push(struct eventlog *log, const char *line, size_t len);
-/* Counts one line lost where it would have been appended. */
-void eventlog_lose(struct eventlog *log);
+/* Counts n lines lost where they would have been appended. */
+void eventlog_lose(struct eventlog *log, uint64_t n);
 /* Whether a read would return something. */
 bool eventlog_ready(const struct eventlog *log);
 /* Moves up to size bytes of the stream into buf; how many.  A line may

@@ -7,7 +7,7 @@
 #include <time.h>
 
 #include "eventlog.h"
-#include "render.h"
+#include "fanout.h"
 
 /* A read waiting for lines. */
 struct kept_read {
@@ -20,6 +20,7 @@ struct events_reader {
 	struct events_reader *next;
 	uint64_t fh;
 	struct viewer viewer;		/* the opener's rights */
+	size_t viewer_index;		/* its viewer's in the diff under way */
 	struct eventlog log;
 	struct kept_read *reads, **reads_tail;	/* answered in arrival order */
 	struct fuse_pollhandle *ph;	/* notified when lines come */
@@ -119,32 +120,59 @@ static void drop_reader(struct events *ev, struct events_reader *r)
 
 /* ---- the thread ---------------------------------------------------------- */
 
-struct fanout {
+/* One diff's fan-out.  The readers open when it began (ids below cutoff)
+ * get its lines, as if it were made at that moment under the lock: one
+ * opened later does not, one closed meanwhile is simply gone. */
+struct diffing {
 	struct events *ev;
-	const struct timespec *when;	/* the newer snapshot's build time */
-	struct textbuf line, detail;
+	struct fanout fanout;
+	uint64_t cutoff;
 };
 
-/* One change to every reader that may see its process. */
-static int fan_out(void *ctx, const struct ipc_change *change)
+static bool in_diff(const struct diffing *d, const struct events_reader *r)
 {
-	const struct ipc_process *proc = ipc_endpoint_process(change->snap, change->ep);
-	struct fanout *f = ctx;
+	return (r->fh & ~EVENTS_FH_BIT) < d->cutoff;
+}
+
+/* Under the lock: the diff's readers are those open now, each with its
+ * viewer's index in the fan-out. */
+static int begin_diff(struct diffing *d, const struct timespec *when)
+{
+	struct events_reader *r;
+	int err;
+
+	d->cutoff = d->ev->next_id;
+	err = fanout_begin(&d->fanout, when, d->ev->n_readers);
+	for (r = d->ev->readers; r && !err; r = r->next)
+		r->viewer_index = fanout_viewer(&d->fanout, &r->viewer);
+	return err;
+}
+
+/* Under the lock: the lines rendered so far go to the diff's readers
+ * still open. */
+static void deliver(struct diffing *d)
+{
 	struct events_reader *r;
 
-	for (r = f->ev->readers; r; r = r->next) {
-		struct ipc_peer_view view = { .shows = viewer_shows, .ctx = &r->viewer };
+	for (r = d->ev->readers; r; r = r->next) {
+		if (!in_diff(d, r))
+			continue;
+		fanout_deliver(&d->fanout, r->viewer_index, &r->log);
+		serve(r);
+	}
+	fanout_clear(&d->fanout);
+}
 
-		if (!viewer_may_enter(&r->viewer, proc))
-			continue;
-		f->line.len = 0;
-		f->line.error = 0;
-		if (!render_event(f->when, change, &view, &f->detail, &f->line))
-			continue;
-		if (f->line.error)
-			eventlog_lose(&r->log);
-		else
-			eventlog_push(&r->log, f->line.data, f->line.len);
+/* One change, rendered without the lock; delivered under it when enough
+ * lines wait. */
+static int fan_out(void *ctx, const struct ipc_change *change)
+{
+	struct diffing *d = ctx;
+
+	if (fanout_change(&d->fanout, change)) {
+		pthread_mutex_lock(&d->ev->lock);
+		deliver(d);
+		pthread_mutex_unlock(&d->ev->lock);
 	}
 	return 0;
 }
@@ -161,20 +189,31 @@ static uint64_t stale_at(const struct snapcache *cache, const struct held_snapsh
 }
 
 /* Takes held (a reference) as the newest snapshot: appends what changed
- * since the last one to every reader.  Returns what the caller releases
- * unlocked. */
-static struct held_snapshot *advance(struct events *ev, struct fanout *f,
-				     struct held_snapshot *held)
+ * since the last one to every reader.  Called with the lock held, which
+ * is let go while the diff is made (only this thread touches ev->last).
+ * Returns what the caller releases unlocked. */
+static struct held_snapshot *advance(struct diffing *d, struct held_snapshot *held)
 {
+	struct events *ev = d->ev;
 	struct held_snapshot *old = ev->last;
 	struct events_reader *r;
+	int err;
 
 	if (old && held->snap->generation == old->snap->generation)
 		return held;
-	f->when = &held->snap->built;
-	if (old && ipc_snapshot_diff(old->snap, held->snap, fan_out, f) < 0)
-		for (r = ev->readers; r; r = r->next)
-			eventlog_lose(&r->log);	/* no memory for the diff */
+	if (old) {
+		err = begin_diff(d, &held->snap->built);
+		if (!err) {
+			pthread_mutex_unlock(&ev->lock);
+			err = ipc_snapshot_diff(old->snap, held->snap, fan_out, d);
+			pthread_mutex_lock(&ev->lock);
+			deliver(d);
+		}
+		if (err < 0)
+			for (r = ev->readers; r; r = r->next)
+				if (in_diff(d, r))
+					eventlog_lose(&r->log, 1);	/* no memory for the diff */
+	}
 	for (r = ev->readers; r; r = r->next)
 		serve(r);
 	ev->last = held;
@@ -183,20 +222,19 @@ static struct held_snapshot *advance(struct events *ev, struct fanout *f,
 
 static void *run(void *arg)
 {
-	struct fanout f = { .ev = arg };
-	struct events *ev = f.ev;
+	struct diffing d = { .ev = arg };
+	struct events *ev = d.ev;
 	struct held_snapshot *held, *done;
 	struct timespec deadline;
 	uint64_t wake_at;
 
-	textbuf_init(&f.line);
-	textbuf_init(&f.detail);
+	fanout_init(&d.fanout);
 	pthread_mutex_lock(&ev->lock);
 	while (ev->n_readers && !ev->stopping) {
 		pthread_mutex_unlock(&ev->lock);
 		held = snapcache_acquire(ev->cache);
 		pthread_mutex_lock(&ev->lock);
-		done = held ? advance(ev, &f, held) : NULL;
+		done = held ? advance(&d, held) : NULL;
 		wake_at = ev->last ? stale_at(ev->cache, ev->last) : now_ns() + EVENTS_MIN_PERIOD_NS;
 		if (done) {
 			pthread_mutex_unlock(&ev->lock);
@@ -214,8 +252,7 @@ static void *run(void *arg)
 	ev->running = false;
 	pthread_mutex_unlock(&ev->lock);
 	snapcache_release(done);
-	textbuf_free(&f.line);
-	textbuf_free(&f.detail);
+	fanout_free(&d.fanout);
 	return NULL;
 }
 

@@ -2,8 +2,10 @@
  * filtered with its opener's rights.  While at least one is open, one
  * thread asks the snapshot cache for a snapshot each time the last one
  * goes stale (every ttl, at least EVENTS_MIN_PERIOD_NS apart), diffs it
- * against the one before and appends the lines to every reader.  With no
- * reader the thread ends: nothing is built for events.
+ * against the one before and appends the lines to every reader: each
+ * line rendered once per distinct viewer (fanout.h), without the lock,
+ * for the readers open when the diff began.  With no reader the thread
+ * ends: nothing is built for events.
  *
  * A read with nothing to give is not answered in its handler (that would
  * hold a FUSE worker): the request is kept and answered by the thread
