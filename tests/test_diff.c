@@ -1,7 +1,9 @@
 /* ipc_snapshot_diff on hand-made snapshots: endpoints that appear and
  * vanish, peers gained and lost, a reused pid, an fd number reused on
- * another object; and the MNT/events lines made of the changes
- * (render_event): time, escaping, the peers a reader is shown. */
+ * another object; the MNT/events lines made of the changes
+ * (render_event): time, escaping, the peers a reader is shown; and their
+ * fan-out to readers (fanout.c), rendered once per distinct viewer:
+ * render_event is wrapped at link time to count its calls. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "../fs/fanout.h"
 #include "../fs/render.h"
 #include "ipcfs/snapshot.h"
 
@@ -363,6 +366,142 @@ static void test_event_hidden_peers(void **state)
 	free(text);
 }
 
+/* ---- the fan-out to readers --------------------------------------------- */
+
+static int renders;
+
+bool __real_render_event(const struct timespec *when, const struct ipc_change *change,
+			 const struct ipc_peer_view *view, struct textbuf *detail,
+			 struct textbuf *tb);
+
+bool __wrap_render_event(const struct timespec *when, const struct ipc_change *change,
+			 const struct ipc_peer_view *view, struct textbuf *detail,
+			 struct textbuf *tb)
+{
+	renders++;
+	return __real_render_event(when, change, view, detail, tb);
+}
+
+static int fan(void *ctx, const struct ipc_change *c)
+{
+	assert_false(fanout_change(ctx, c));	/* a few lines: kept to the end */
+	return 0;
+}
+
+/* What a reader's backlog holds, as one string. */
+static const char *backlog(struct eventlog *log)
+{
+	out[eventlog_read(log, out, sizeof(out) - 1)] = '\0';
+	return out;
+}
+
+/* A pipe between pid 10 (uid 1000's) and pid 20 (root's). */
+static void owned_pair(struct fake *f)
+{
+	uint32_t a = fake_ep(f, 10, 100, IPC_PIPE, 3, 7);
+
+	fake_link(f, a, fake_ep(f, 20, 200, IPC_PIPE, 4, 7));
+	fake_done(f);
+	f->procs[0].fd_owner = 1000;
+	f->procs[0].fd_mode = 0500;
+	f->procs[1].fd_mode = 0500;
+	f->snap.built = (struct timespec){ 1700000002, 7 };
+}
+
+/* Six readers, four viewers: two roots (another gid changes nothing), two
+ * of uid 1000, uid 1000 under hidepid, uid 1001.  Each change is rendered
+ * once per viewer that may enter its process (4 times, not 7), and every
+ * reader gets what it would get rendered for it alone. */
+static void test_fanout_once_per_viewer(void **state)
+{
+	static const struct viewer viewers[] = {
+		{ .uid = 0 }, { .uid = 0, .gid = 5 },
+		{ .uid = 1000, .gid = 1000 }, { .uid = 1000, .gid = 1000 },
+		{ .uid = 1000, .gid = 1000, .hides = true }, { .uid = 1001, .gid = 1001 },
+	};
+	enum { N = sizeof(viewers) / sizeof(viewers[0]) };
+	static const char *const want[N] = {
+		"1700000002.000000007\t+\tpipes\t10\tx\t3\t20:4\t-\n"
+		"1700000002.000000007\t+\tpipes\t20\tx\t4\t10:3\t-\n",
+		"1700000002.000000007\t+\tpipes\t10\tx\t3\t20:4\t-\n"
+		"1700000002.000000007\t+\tpipes\t20\tx\t4\t10:3\t-\n",
+		"1700000002.000000007\t+\tpipes\t10\tx\t3\t20:4\t-\n",
+		"1700000002.000000007\t+\tpipes\t10\tx\t3\t20:4\t-\n",
+		"1700000002.000000007\t+\tpipes\t10\tx\t3\t-\t-\n",
+		"",
+	};
+	struct fake empty = {0}, pair = {0};
+	struct eventlog logs[N];
+	struct fanout f;
+	size_t index[N], i;
+
+	(void)state;
+	fake_done(&empty);
+	owned_pair(&pair);
+	fanout_init(&f);
+	assert_int_equal(fanout_begin(&f, &pair.snap.built, N), 0);
+	for (i = 0; i < N; i++) {
+		index[i] = fanout_viewer(&f, &viewers[i]);
+		assert_int_equal(eventlog_init(&logs[i]), 0);
+	}
+	assert_int_equal(index[1], index[0]);
+	assert_int_equal(index[3], index[2]);
+	assert_true(index[0] != index[2] && index[2] != index[4] && index[4] != index[5] &&
+		    index[0] != index[4] && index[0] != index[5] && index[2] != index[5]);
+	renders = 0;
+	assert_int_equal(ipc_snapshot_diff(&empty.snap, &pair.snap, fan, &f), 0);
+	assert_int_equal(renders, 2 + 1 + 1);
+	for (i = 0; i < N; i++)
+		fanout_deliver(&f, index[i], &logs[i]);
+	fanout_clear(&f);
+	for (i = 0; i < N; i++)
+		assert_string_equal(backlog(&logs[i]), want[i]);
+	/* delivered once: cleared, nothing more; the next diff's viewers are
+	 * its own */
+	fanout_deliver(&f, index[0], &logs[0]);
+	assert_false(eventlog_ready(&logs[0]));
+	pair.snap.built.tv_sec++;
+	assert_int_equal(fanout_begin(&f, &pair.snap.built, 1), 0);
+	assert_int_equal(fanout_viewer(&f, &viewers[4]), 0);
+	assert_int_equal(ipc_snapshot_diff(&pair.snap, &empty.snap, fan, &f), 0);
+	fanout_deliver(&f, 0, &logs[4]);
+	assert_string_equal(backlog(&logs[4]), "1700000003.000000007\t-\tpipes\t10\tx\t3\t-\t-\n");
+	for (i = 0; i < N; i++)
+		eventlog_free(&logs[i]);
+	fanout_free(&f);
+}
+
+/* The lines kept are to be delivered once they fill a backlog: a diff of
+ * any size costs bounded memory. */
+static void test_fanout_keeps_a_backlog(void **state)
+{
+	static const struct viewer root = { .uid = 0 };
+	struct fake pair = {0};
+	struct ipc_change c;
+	struct eventlog log;
+	struct fanout f;
+	size_t i, len = 0;
+
+	(void)state;
+	owned_pair(&pair);
+	c = (struct ipc_change){ .sign = '+', .whole = true, .snap = &pair.snap,
+				 .ep = &pair.eps[0], .peers = pair.peers, .n_peers = 1 };
+	fanout_init(&f);
+	assert_int_equal(fanout_begin(&f, &pair.snap.built, 1), 0);
+	fanout_viewer(&f, &root);
+	for (i = 1; i < FANOUT_KEEP_LINES; i++)
+		assert_false(fanout_change(&f, &c));
+	assert_true(fanout_change(&f, &c));
+	assert_int_equal(eventlog_init(&log), 0);
+	fanout_deliver(&f, 0, &log);
+	fanout_clear(&f);
+	while (eventlog_ready(&log))
+		len += eventlog_read(&log, out, sizeof(out));
+	assert_int_equal(len, FANOUT_KEEP_LINES * strlen("1700000002.000000007\t+\tpipes\t10\tx\t3\t20:4\t-\n"));
+	eventlog_free(&log);
+	fanout_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +514,8 @@ int main(void)
 		cmocka_unit_test(test_callback_stops),
 		cmocka_unit_test(test_event_lines),
 		cmocka_unit_test(test_event_hidden_peers),
+		cmocka_unit_test(test_fanout_once_per_viewer),
+		cmocka_unit_test(test_fanout_keeps_a_backlog),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
