@@ -5,7 +5,8 @@
 # pipe, a unix socketpair and an eventfd (as root and as nobody), and a
 # process opening and closing many pipes.  Each change must arrive once, in
 # order, within two ttl; poll must wake; a reader that never reads gets
-# "lost N"; nobody sees none of root's rows; SIGINT ends a blocked cat at
+# "lost N"; nobody sees none of root's rows; readers of one viewer (two
+# as root, two as nobody) get the same bytes; SIGINT ends a blocked cat at
 # once; nothing is built while no reader is open; and a daemon stopped
 # while a read waits answers it (end of file) and exits cleanly.
 . "$(dirname "$0")/lib.sh"
@@ -127,6 +128,11 @@ quiet_window() {
 		test "$((r1 - r0))" -lt 4096
 }
 
+# since FILE T0 [T1] : the events lines of a poll reader's output (receive
+# time dropped) or a cat's whose TIME is after T0 (and before T1)
+since() { awk -F'\t' -v a="$2" -v b="${3:-}" '{ if (NF == 9) $0 = substr($0, index($0, "\t") + 1) }
+	NF == 8 && $1 > a && (b == "" || $1 < b)' "$1"; }
+
 # lines_of FILE PID [SIGN] : the events lines of process PID in a poll
 # reader's output, receive time dropped ("TIME SIGN KIND PID COMM NAME
 # PEERS DETAIL")
@@ -210,6 +216,11 @@ setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
 	"$PY" "$TESTDIR/reader.py" "$EV" poll >"$TESTDIR/poll.nobody" 2>&1 &
 POLL_NOBODY=$!
 _e2e_pids+=("$POLL_NOBODY")
+# a second reader of the same viewer: the same lines, byte for byte
+setpriv --reuid="$NOBODY" --regid="$NOBODY" --clear-groups \
+	"$PY" "$TESTDIR/reader.py" "$EV" poll >"$TESTDIR/poll.nobody2" 2>&1 &
+POLL_NOBODY2=$!
+_e2e_pids+=("$POLL_NOBODY2")
 # the holding reader takes its word on a FIFO (one coprocess at a time)
 mkfifo "$TESTDIR/hold.in"
 "$PY" "$TESTDIR/reader.py" "$EV" hold <"$TESTDIR/hold.in" >"$TESTDIR/hold.out" 2>&1 &
@@ -221,8 +232,12 @@ CAT_ROOT=$!
 _e2e_pids+=("$CAT_ROOT")
 poll_until 10 grep -qx ready "$TESTDIR/poll.root" || bail_out "the root poll reader did not start: $(cat "$TESTDIR/poll.root")"
 poll_until 10 grep -qx ready "$TESTDIR/poll.nobody" || bail_out "nobody's poll reader did not start: $(cat "$TESTDIR/poll.nobody")"
+poll_until 10 grep -qx ready "$TESTDIR/poll.nobody2" || bail_out "nobody's second poll reader did not start: $(cat "$TESTDIR/poll.nobody2")"
 poll_until 10 grep -qx ready "$TESTDIR/hold.out" || bail_out "the holding reader did not start: $(cat "$TESTDIR/hold.out")"
 poll_until 10 in_read "$CAT_ROOT" || bail_out "cat did not come to read MNT/events"
+# every reader is open: the lines of snapshots begun from now on are
+# every reader's (those of an earlier one may come to some only)
+T_OPEN=$EPOCHREALTIME
 t_is "$(head -n 1 "$TESTDIR/poll.root")" "first-read EAGAIN" "O_NONBLOCK: a read right after open gives EAGAIN (root)"
 t_is "$(head -n 1 "$TESTDIR/poll.nobody")" "first-read EAGAIN" "O_NONBLOCK: a read right after open gives EAGAIN (nobody)"
 t_ok "the events thread runs while readers are open" events_thread
@@ -255,6 +270,14 @@ t_is "$(got_seq "$(lines_of "$TESTDIR/poll.nobody" "$UMIX")" "$UMIX" "$NAMES")" 
 	"poll reader (nobody): the same for nobody's process"
 t_is "$(lines_of "$TESTDIR/poll.nobody" "$MIX")" "" "nobody's reader shows none of root's process's rows"
 t_is "$(grep -c "$TAB$MIX:[3-7]$TAB" "$TESTDIR/poll.nobody")" 0 "nobody's reader names none of root's endpoints as peers"
+poll_until 10 vanished "$TESTDIR/poll.nobody2" "$UMIX" || diag "nobody's process did not vanish in 10 s for the second reader"
+seen=$(since "$TESTDIR/poll.nobody" "$T_OPEN")
+t_ok "nobody's reader got its process's 10 lines since every reader was open" \
+	test "$(awk -F'\t' -v p="$UMIX" '$4 == p' <<<"$seen" | wc -l)" -eq 10
+t_is "$(since "$TESTDIR/poll.nobody2" "$T_OPEN")" "$seen" \
+	"two readers as nobody get the same lines, byte for byte, since both were open ($(wc -l <<<"$seen") lines)"
+t_is "$(lines_of "$TESTDIR/poll.root" "$UMIX")" "$(lines_of "$TESTDIR/poll.nobody" "$UMIX")" \
+	"root's reader gets the lines of nobody's process with the same bytes as nobody's"
 # (a host busier than the backlog can lose lines even for a reader that
 # keeps reading: "lost N", in a line of its own)
 t_is "$(awk -F'\t' 'NF != 9 && !/^#/ && !/^first-read/ && $0 != "ready" && $2 !~ /^lost [0-9]+$/' \
@@ -283,6 +306,7 @@ t_is "$(grep -cx '#spurious' "$TESTDIR/poll.nobody")" 0 "poll never woke nobody'
 # ======================================================================
 section "a reader that never reads: lost N"
 # ======================================================================
+T_CHURN=$EPOCHREALTIME
 coproc CHURN { exec "$PY" "$TESTDIR/churn.py" 2>&1; }
 _e2e_pids+=("$CHURN_PID")
 IFS= read -r -t 10 -u "${CHURN[0]}" line
@@ -356,12 +380,16 @@ wait "$CAT_ROOT"
 t_is "$?" 130 "root's cat ends by SIGINT too"
 t_is "$(got_seq "$(grep -v '^#' "$TESTDIR/cat.root")" "$MIX" "$NAMES")" "$want" \
 	"blocking cat (root): each endpoint appears once, then vanishes once"
+seen=$(since "$TESTDIR/poll.root" "$T_OPEN" "$T_CHURN")
+t_is "$(since "$TESTDIR/cat.root" "$T_OPEN" "$T_CHURN")" "$seen" \
+	"root's cat and poll reader got the same lines, byte for byte, from every reader open to the churn ($(wc -l <<<"$seen") lines)"
 
 # ======================================================================
 section "the last reader closes: nothing is built"
 # ======================================================================
 stop_pid "$POLL_ROOT"
 stop_pid "$POLL_NOBODY"
+stop_pid "$POLL_NOBODY2"
 t_ok "the events thread ends when the last reader closes" poll_until 10 eval '! events_thread'
 quiet_window "nothing is built once no reader is open"
 
