@@ -163,9 +163,12 @@ void render_table(const struct table_request *rq, struct textbuf *tb)
 	for (k = 0; k < n; k++) {
 		if (parts[k].rows.error && !tb->error)
 			tb->error = parts[k].rows.error;
-		if (rq->json && parts[k].rows.len && tb->len > 2)
-			textbuf_puts(tb, ",\n");
-		textbuf_append(tb, parts[k].rows.data, parts[k].rows.len);
+		/* a part with no row has no buffer at all */
+		if (parts[k].rows.len) {
+			if (rq->json && tb->len > 2)
+				textbuf_puts(tb, ",\n");
+			textbuf_append(tb, parts[k].rows.data, parts[k].rows.len);
+		}
 		textbuf_free(&parts[k].rows);
 	}
 	if (rq->json)
