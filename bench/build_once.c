@@ -1,10 +1,12 @@
 /* Builds snapshots of the live /proc in a loop, without FUSE: the cost of
  * one build alone, for profilers (valgrind --tool=callgrind, perf) and
  * for timing.  Prints per build its wall time, endpoints and peer links,
- * then the best.  With -d, also every endpoint of the last build and its
- * peers, one a line, to compare the snapshots of two versions.
+ * then the best.  With -p, also each build's phases (snapshot.h's
+ * phases: where the building thread's time went).  With -d, also every
+ * endpoint of the last build and its peers, one a line, to compare the
+ * snapshots of two versions.
  *
- * usage: build_once [-d] [BUILDS [PROCROOT]]   (default 1 build of /proc) */
+ * usage: build_once [-p] [-d] [BUILDS [PROCROOT]]   (default 1 build of /proc) */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,20 +44,42 @@ static void dump(const struct ipc_snapshot *snap)
 	}
 }
 
+/* name 1.2 ms, ... on one line */
+static void print_phases(const struct ipc_snapshot *snap)
+{
+	size_t i;
+
+	for (i = 0; i < snap->n_phases; i++)
+		printf("%s%s %.1f ms", i ? ", " : "  ", snap->phases[i].name,
+		       snap->phases[i].us / 1e3);
+	putchar('\n');
+}
+
 int main(int argc, char **argv)
 {
-	bool dumping = argc > 1 && strcmp(argv[1], "-d") == 0;
-	long builds = argc > 1 + dumping ? strtol(argv[1 + dumping], NULL, 10) : 1;
-	const char *root_path = argc > 2 + dumping ? argv[2 + dumping] : "/proc";
+	bool dumping = false, phases = false;
+	const char *root_path = "/proc";
 	struct ipc_snapshot *snap;
 	struct proc_root root;
 	struct timespec t0;
 	double t, best = 0;
-	long i;
-	int r;
+	long builds = 1, i;
+	int r, arg = 1;
 
-	if (builds < 1) {
-		fprintf(stderr, "usage: build_once [BUILDS [PROCROOT]]\n");
+	for (; arg < argc && argv[arg][0] == '-'; arg++) {
+		if (strcmp(argv[arg], "-d") == 0)
+			dumping = true;
+		else if (strcmp(argv[arg], "-p") == 0)
+			phases = true;
+		else
+			builds = 0;	/* unknown: usage */
+	}
+	if (arg < argc)
+		builds = builds ? strtol(argv[arg++], NULL, 10) : 0;
+	if (arg < argc)
+		root_path = argv[arg++];
+	if (builds < 1 || arg < argc) {
+		fprintf(stderr, "usage: build_once [-p] [-d] [BUILDS [PROCROOT]]\n");
 		return 2;
 	}
 	r = proc_root_open(&root, root_path);
@@ -74,6 +98,8 @@ int main(int argc, char **argv)
 		}
 		printf("build %ld: %.1f ms, %zu processes, %zu endpoints, %zu peer links\n", i + 1,
 		       t * 1e3, snap->n_processes, snap->n_endpoints, snap->n_peers);
+		if (phases)
+			print_phases(snap);
 		if (dumping && i + 1 == builds)
 			dump(snap);
 		ipc_snapshot_free(snap);

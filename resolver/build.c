@@ -167,13 +167,17 @@ int ipc_snapshot_build(const struct proc_root *root,
 			goto fail;
 	}
 	clock_gettime(CLOCK_REALTIME, &snap->built);
+	clock_gettime(CLOCK_MONOTONIC, &b.marked);
 	b.snap = snap;
 	r = 0;
 	for (m = 0; m < n_kind_modules && r == 0; m++)
 		if (kind_modules[m]->begin)
 			r = kind_modules[m]->begin(&b);
-	if (r == 0)
+	if (r == 0) {
+		builder_mark(&b, "begin");
 		r = procscan_run(&b);
+		builder_mark(&b, "scan");
+	}
 	for (m = 0; m < n_kind_modules && r == 0; m++)
 		if (kind_modules[m]->resolve_start)
 			r = kind_modules[m]->resolve_start(&b);
@@ -182,11 +186,15 @@ int ipc_snapshot_build(const struct proc_root *root,
 	for (m = 0; m < 2 * n_kind_modules && r == 0; m++) {
 		const struct kind_module *module = kind_modules[m % n_kind_modules];
 
-		if (module->resolve && !module->resolve_start == (m < n_kind_modules))
+		if (module->resolve && !module->resolve_start == (m < n_kind_modules)) {
 			r = module->resolve(&b);
+			builder_mark(&b, module->name);
+		}
 	}
-	if (r == 0)
+	if (r == 0) {
 		r = freeze(&b, snap);
+		builder_mark(&b, "freeze");
+	}
 fail:
 	/* A build that failed early made only some states: nothing else
 	 * holds anything to release. */

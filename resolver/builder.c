@@ -212,3 +212,17 @@ int builder_link_by_object(struct builder *b, uint32_t kinds_mask, enum object_p
 	free(writers);
 	return r;
 }
+
+void builder_mark(struct builder *b, const char *name)
+{
+	struct timespec now;
+	int64_t us;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	us = (int64_t)(now.tv_sec - b->marked.tv_sec) * 1000000 +
+	     (now.tv_nsec - b->marked.tv_nsec) / 1000;
+	b->marked = now;
+	if (b->snap->n_phases < IPC_BUILD_PHASES_MAX)
+		b->snap->phases[b->snap->n_phases++] =
+			(struct ipc_build_phase){ name, us > 0 ? (uint32_t)us : 0 };
+}

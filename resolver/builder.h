@@ -39,6 +39,7 @@ unsigned fdinfo_access(const char *text);
 
 /* A module owns one or more kinds. Every hook is optional. */
 struct kind_module {
+	const char *name;	/* what a build's profile calls its resolve */
 	/* Before the scan: work that can overlap it.  -errno fails the
 	 * build. */
 	int (*begin)(struct builder *b);
@@ -111,7 +112,13 @@ struct builder {
 	 * arena: an open-addressing set, see builder_intern. */
 	const char **interned;
 	size_t n_interned, cap_interned;
+	struct timespec marked;	/* the end of the last phase (builder_mark) */
 };
+
+/* Ends a phase of the build, named for the profile (snap->phases): the
+ * time since the previous mark, on the building thread's clock of
+ * wall time.  name must outlive the snapshot (a literal). */
+void builder_mark(struct builder *b, const char *name);
 
 void *builder_state(struct builder *b, const struct kind_module *module);
 

@@ -18,6 +18,7 @@ static int anonshm_resolve(struct builder *b)
 }
 
 const struct kind_module anonshm_module = {
+	.name = "anonshm",
 	.resolve = anonshm_resolve,
 	.fields = shmem_fields,
 };

@@ -68,6 +68,7 @@ static void eventfd_fields(const struct ipc_snapshot *snap, const struct ipc_end
 }
 
 const struct kind_module eventfd_module = {
+	.name = "eventfd",
 	.probe_fd = eventfd_probe_fd,
 	.add_fd = eventfd_add_fd,
 	.resolve = eventfd_resolve,

@@ -25,6 +25,7 @@ static int memfd_resolve(struct builder *b)
 }
 
 const struct kind_module memfd_module = {
+	.name = "memfd",
 	.probe_fd = memfd_probe_fd,
 	.add_fd = memfd_add_fd,
 	.resolve = memfd_resolve,

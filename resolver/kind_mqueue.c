@@ -100,6 +100,7 @@ static void mqueue_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 }
 
 const struct kind_module mqueue_module = {
+	.name = "mqueue",
 	.probe_fd = mqueue_probe_fd,
 	.add_fd = mqueue_add_fd,
 	.resolve = mqueue_resolve,

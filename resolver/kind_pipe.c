@@ -56,6 +56,7 @@ static void pipe_fields(const struct ipc_snapshot *snap, const struct ipc_endpoi
 }
 
 const struct kind_module pipe_module = {
+	.name = "pipes and FIFOs",
 	.probe_fd = pipe_probe_fd,
 	.add_fd = pipe_add_fd,
 	.resolve = pipe_resolve,

@@ -299,6 +299,7 @@ static void pty_fields(const struct ipc_snapshot *snap, const struct ipc_endpoin
 }
 
 const struct kind_module pty_module = {
+	.name = "pty",
 	.probe_fd = pty_probe_fd,
 	.add_fd = pty_add_fd,
 	.resolve = pty_resolve,

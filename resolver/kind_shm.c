@@ -49,6 +49,7 @@ static int shm_resolve(struct builder *b)
 }
 
 const struct kind_module shm_module = {
+	.name = "shm",
 	.probe_fd = shm_probe_fd,
 	.add_fd = shm_add_fd,
 	.resolve = shm_resolve,

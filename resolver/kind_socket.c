@@ -1049,8 +1049,10 @@ static int socket_resolve(struct builder *b)
 	} else {
 		r = socket_prepare(state);
 	}
+	builder_mark(b, "sockets: prepared");
 	for (i = 0; r == 0 && i < state->n_pending; i++)
 		r = add_endpoint(s, &state->pending[i], &state->facts[i]);
+	builder_mark(b, "sockets: endpoints");
 	if (r == 0) {
 		qsort(s->holders, s->n_holders, sizeof(*s->holders), compare_holder);
 		r = link_unix(s);
@@ -1063,6 +1065,7 @@ static int socket_resolve(struct builder *b)
 		r = link_netlink(s);
 	if (r == 0)
 		r = link_vsock(s);
+	builder_mark(b, "sockets: links");
 	release_resolve(state);
 	return r;
 }
@@ -1376,6 +1379,7 @@ static void socket_fields(const struct ipc_snapshot *snap, const struct ipc_endp
 }
 
 const struct kind_module socket_module = {
+	.name = "sockets",
 	.begin = socket_begin,
 	.resolve_start = socket_resolve_start,
 	.probe_fd = socket_probe_fd,

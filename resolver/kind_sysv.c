@@ -511,6 +511,7 @@ static void sysv_fields(const struct ipc_snapshot *snap, const struct ipc_endpoi
 }
 
 const struct kind_module sysv_module = {
+	.name = "System V",
 	.resolve = sysv_resolve,
 	.fields = sysv_fields,
 };

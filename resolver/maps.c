@@ -761,6 +761,7 @@ static void maps_finish(struct builder *b)
 }
 
 const struct kind_module maps_module = {
+	.name = "maps",
 	.process_scanned = maps_process_scanned,
 	.finish = maps_finish,
 	.state_size = sizeof(struct maps_state),

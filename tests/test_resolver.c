@@ -309,6 +309,38 @@ static void test_table_parts_render_the_same(void **state)
 	}
 }
 
+/* The position of the phase named name, or -1. */
+static long phase_index(const struct ipc_snapshot *snap, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < snap->n_phases; i++)
+		if (strcmp(snap->phases[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* The build's profile: begin and scan first, every kind's resolve once,
+ * the freeze last. */
+static void test_build_phases(void **state)
+{
+	const struct ipc_snapshot *snap = *state;
+	static const char *const resolved[] = {
+		"pty", "pipes and FIFOs", "eventfd", "memfd", "shm", "anonshm", "mqueue", "System V",
+	};
+	size_t i, j;
+
+	assert_true(snap->n_phases >= 2 + sizeof(resolved) / sizeof(resolved[0]) + 1);
+	assert_int_equal(phase_index(snap, "begin"), 0);
+	assert_int_equal(phase_index(snap, "scan"), 1);
+	assert_int_equal(phase_index(snap, "freeze"), (long)snap->n_phases - 1);
+	for (i = 0; i < sizeof(resolved) / sizeof(resolved[0]); i++)
+		assert_true(phase_index(snap, resolved[i]) > 1);
+	for (i = 0; i < snap->n_phases; i++)
+		for (j = i + 1; j < snap->n_phases; j++)
+			assert_string_not_equal(snap->phases[i].name, snap->phases[j].name);
+}
+
 static void test_escaping(void **state)
 {
 	struct textbuf tb;
@@ -349,6 +381,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable_fd_directory),
 		cmocka_unit_test(test_scan_threads_build_the_same),
 		cmocka_unit_test(test_table_parts_render_the_same),
+		cmocka_unit_test(test_build_phases),
 		cmocka_unit_test(test_escaping),
 		cmocka_unit_test(test_kind_names),
 	};

@@ -572,6 +572,23 @@ static void test_across_namespaces_ambiguous(void **state)
 #define NO_TCP_INFO "bytes_sent: -\nbytes_received: -\nsegs_out: -\nsegs_in: -\nretrans: -\n" \
 		    "rtt_us: -\nlast_send_ms: -\nlast_recv_ms: -\n"
 
+/* The sockets' part of a build's profile: the wait for the preparation,
+ * the endpoints, the links, in that order, then the module's own end. */
+static void test_socket_phases(void **state)
+{
+	static const char *const order[] = {
+		"sockets: prepared", "sockets: endpoints", "sockets: links", "sockets", "freeze",
+	};
+	const struct ipc_snapshot *snap = *state;
+	size_t i, k = 0;
+
+	for (i = 0; i < snap->n_phases && k < sizeof(order) / sizeof(order[0]); i++)
+		if (strcmp(snap->phases[i].name, order[k]) == 0)
+			k++;
+	assert_int_equal(k, sizeof(order) / sizeof(order[0]));
+	assert_int_equal(i, snap->n_phases);
+}
+
 static void test_inet_info(void **state)
 {
 	const struct ipc_snapshot *snap = *state;
@@ -791,6 +808,7 @@ int main(void)
 		cmocka_unit_test(test_across_namespaces),
 		cmocka_unit_test(test_across_namespaces_ambiguous),
 		cmocka_unit_test(test_inet_info),
+		cmocka_unit_test(test_socket_phases),
 		cmocka_unit_test(test_vsock_peers),
 		cmocka_unit_test(test_vsock_info),
 		cmocka_unit_test(test_socket_in_no_dump),

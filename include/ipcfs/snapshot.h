@@ -83,6 +83,13 @@ struct ipc_endpoint {
 	const void *detail;	/* kind-owned extra facts */
 };
 
+#define IPC_BUILD_PHASES_MAX 24
+
+struct ipc_build_phase {
+	const char *name;	/* static */
+	uint32_t us;		/* microseconds */
+};
+
 struct ipc_snapshot {
 	uint64_t generation;
 	struct timespec built;		/* CLOCK_REALTIME, shown as mtimes */
@@ -99,6 +106,11 @@ struct ipc_snapshot {
 	struct ipc_sysv_object *sysv;	/* sorted by class, id */
 	size_t n_sysv;
 	uint32_t *sysv_members;		/* process indexes, per object */
+	/* Where the build's time went, phase by phase in the order they
+	 * ended (bench/build_once -p): the scan, each kind's resolve, the
+	 * freeze.  Work on other threads overlaps them. */
+	struct ipc_build_phase phases[IPC_BUILD_PHASES_MAX];
+	size_t n_phases;
 };
 
 /* Where the resolver reads from. The default reads a procfs at root_path;
