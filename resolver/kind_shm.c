@@ -9,11 +9,22 @@
 
 #define SHM_PREFIX "/dev/shm/"
 
+/* A file under /dev/shm/ as its holder's root names it (a container's own
+ * /dev/shm), or any file on ipcfs's own /dev/shm reached under another
+ * name (a chroot, a bind mount). */
 static int shm_probe_fd(struct fd_probe *probe)
 {
-	if (strncmp(probe->link, SHM_PREFIX, strlen(SHM_PREFIX)) != 0)
+	dev_t dev = probe->root->shm_dev;
+	int r;
+
+	if (strncmp(probe->link, SHM_PREFIX, strlen(SHM_PREFIX)) == 0)
+		return shmem_probe_fd(probe);
+	if (!dev || probe->link[0] != '/')
 		return 0;
-	return shmem_probe_fd(probe);
+	r = fd_probe_facts(probe, FD_FACT_STAT);	/* done already for a FIFO's sake */
+	if (r < 0)
+		return r;
+	return probe->facts.dev == dev ? shmem_probe_fd(probe) : 0;
 }
 
 static int shm_add_fd(struct builder *b, const struct fd_probe *probe)
@@ -28,9 +39,13 @@ static int shm_add_fd(struct builder *b, const struct fd_probe *probe)
  * reused since, leave the size unknown. */
 static bool shm_size_of(const struct maps_object *object, uint64_t *size)
 {
-	const char *name = object->path + strlen(SHM_PREFIX);
+	const char *name;
 	struct statx stx;
 
+	/* Another name may lead through any mount, a hung one too. */
+	if (strncmp(object->path, SHM_PREFIX, strlen(SHM_PREFIX)) != 0)
+		return false;
+	name = object->path + strlen(SHM_PREFIX);
 	if (strchr(name, '/') || maps_path_deleted(object->path, strlen(object->path)) ||
 	    statx(AT_FDCWD, object->path,
 		  AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_DONT_SYNC,

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -155,7 +156,27 @@ struct parse {
 	char *paths;
 	size_t paths_len, paths_cap;
 	size_t dropped;
+	dev_t shm_dev;			/* see proc_root.shm_dev; 0: none */
+	char shm_dev_text[24];		/* " MM:mm " as maps text writes it */
 };
+
+static void parse_init(struct parse *parse, dev_t shm_dev)
+{
+	*parse = (struct parse){ .shm_dev = shm_dev };
+	if (shm_dev)
+		snprintf(parse->shm_dev_text, sizeof(parse->shm_dev_text), " %02x:%02x ",
+			 major(shm_dev), minor(shm_dev));
+}
+
+/* A file on ipcfs's own /dev/shm is POSIX shared memory under any name
+ * (a chroot's view of it, a bind mount), as kind_shm.c takes its fds. */
+static int class_on_shm_dev(const struct parse *parse, const struct maps_line *line, int class)
+{
+	if (class == MAPS_NONE && parse->shm_dev && line->dev == parse->shm_dev &&
+	    line->path_len && line->path[0] == '/')
+		return MAPS_SHM;
+	return class;
+}
 
 /* Copies a maps path into out as its fd link reads: the kernel's
  * seq_path() escapes a newline in a name as "\012" and nothing else (not
@@ -226,12 +247,18 @@ static int add_object(struct parse *parse, int class, const struct maps_line *li
 
 static int parse_line(void *context, char *text, size_t len)
 {
+	struct parse *parse = context;
 	struct maps_line line;
-	int class = may_be_ours(text, len) ? maps_parse_line(text, len, &line) : MAPS_NONE;
+	int class = MAPS_NONE;
 
+	if (may_be_ours(text, len) ||
+	    (parse->shm_dev && memmem(text, len, parse->shm_dev_text, strlen(parse->shm_dev_text)))) {
+		class = maps_parse_line(text, len, &line);
+		class = class_on_shm_dev(parse, &line, class);
+	}
 	if (class <= MAPS_NONE)
 		return 0;	/* nothing of ours, or a line cut short */
-	return add_object(context, class, &line, true);
+	return add_object(parse, class, &line, true);
 }
 
 static int compare_object(const void *x, const void *y)
@@ -287,11 +314,12 @@ static int parse_finish(struct parse *parse, struct maps_result **out)
 	return 0;
 }
 
-int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out)
+int maps_parse_fd(int fd, char *buf, size_t size, dev_t shm_dev, struct maps_result **out)
 {
-	struct parse parse = {0};
+	struct parse parse;
 	int r;
 
+	parse_init(&parse, shm_dev);
 	*out = NULL;
 	r = read_lines(fd, buf, size, &parse.dropped, parse_line, &parse);
 	if (r < 0) {
@@ -334,13 +362,14 @@ static bool query_needs_name(const struct procmap_query_abi *q)
 	return q->dev_major == 0 || (q->vma_flags & QUERY_VMA_SHARED);
 }
 
-int maps_query_fd(int fd, char *buf, size_t size, struct maps_result **out)
+int maps_query_fd(int fd, char *buf, size_t size, dev_t shm_dev, struct maps_result **out)
 {
-	struct parse parse = {0};
+	struct parse parse;
 	struct procmap_query_abi q, named;
 	uint64_t addr = 0;
 	int class, r = 0;
 
+	parse_init(&parse, shm_dev);
 	*out = NULL;
 	for (;;) {
 		q = (struct procmap_query_abi){
@@ -388,6 +417,7 @@ int maps_query_fd(int fd, char *buf, size_t size, struct maps_result **out)
 		};
 		class = maps_class(line.path, line.path_len, named.vma_flags & QUERY_VMA_SHARED,
 				   &line.sysv_key);
+		class = class_on_shm_dev(&parse, &line, class);
 		if (class > MAPS_NONE && (r = add_object(&parse, class, &line, false)) < 0)
 			break;
 	}
@@ -408,7 +438,8 @@ void maps_result_free(struct maps_result *result)
 	free(result);
 }
 
-static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct maps_result **out)
+static int read_process(int dirfd, pid_t pid, dev_t shm_dev, char *buf, size_t size,
+			struct maps_result **out)
 {
 	char path[PROC_PATH_MAX];
 	int fd, r;
@@ -418,9 +449,9 @@ static int read_process(int dirfd, pid_t pid, char *buf, size_t size, struct map
 		return -errno;
 	/* The query names only the mappings that may be ours; procfs
 	 * without it (before 6.11), and fixture files, are read as text. */
-	r = maps_query_fd(fd, buf, size, out);
+	r = maps_query_fd(fd, buf, size, shm_dev, out);
 	if (r == -ENOTTY || r == -EINVAL)
-		r = maps_parse_fd(fd, buf, size, out);
+		r = maps_parse_fd(fd, buf, size, shm_dev, out);
 	close(fd);
 	return r;
 }
@@ -517,6 +548,7 @@ struct maps_job {
 	pthread_cond_t done;	/* the builder: a task finished */
 	unsigned refs;
 	int dirfd;
+	dev_t shm_dev;		/* the root's */
 	struct maps_task *tasks;
 	size_t n_tasks, cap_tasks, next, n_done;
 	unsigned n_workers, n_idle;
@@ -567,7 +599,7 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&job->lock);
 
 		result = NULL;
-		r = read_process(job->dirfd, pid, buf, READ_LINES_BUF, &result);
+		r = read_process(job->dirfd, pid, job->shm_dev, buf, READ_LINES_BUF, &result);
 
 		pthread_mutex_lock(&job->lock);
 		if (job->cancelled) {
@@ -612,7 +644,7 @@ static void job_spawn(struct maps_job *job)
 	pthread_attr_destroy(&attr);
 }
 
-static struct maps_job *job_new(int root_dirfd)
+static struct maps_job *job_new(const struct proc_root *root)
 {
 	struct maps_job *job = calloc(1, sizeof(*job));
 	pthread_condattr_t attr;
@@ -620,7 +652,8 @@ static struct maps_job *job_new(int root_dirfd)
 	if (!job)
 		return NULL;
 	pthread_once(&atfork_once, register_atfork);
-	job->dirfd = fcntl(root_dirfd, F_DUPFD_CLOEXEC, 0);
+	job->dirfd = fcntl(root->dirfd, F_DUPFD_CLOEXEC, 0);
+	job->shm_dev = root->shm_dev;
 	if (job->dirfd < 0) {
 		free(job);
 		return NULL;
@@ -659,7 +692,7 @@ static int maps_process_scanned(struct builder *b, uint32_t process)
 			proc->maps_unavailable = true;
 			return 0;
 		}
-		state->job = job_new(b->root->dirfd);
+		state->job = job_new(b->root);
 		if (!state->job)
 			return -ENOMEM;
 	}

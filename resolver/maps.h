@@ -11,7 +11,7 @@
 enum maps_class {
 	MAPS_NONE,
 	MAPS_MEMFD,	/* "/memfd:NAME (deleted)" */
-	MAPS_SHM,	/* a file under /dev/shm/ */
+	MAPS_SHM,	/* a file under /dev/shm/, or on ipcfs's own /dev/shm */
 	MAPS_SYSV,	/* "/SYSV<key %08x> (deleted)", the inode is the shmid */
 	MAPS_ANONSHM,	/* "/dev/zero (deleted)" mapped shared (MAP_SHARED|MAP_ANONYMOUS) */
 };
@@ -60,13 +60,15 @@ struct maps_result {
 };
 
 /* Parses a maps text from fd into a new result (NULL when the text holds
- * no IPC object).  buf as for read_lines (proc_root.h).  Returns 0 or -errno. */
-int maps_parse_fd(int fd, char *buf, size_t size, struct maps_result **out);
+ * no IPC object).  buf as for read_lines (proc_root.h).  A file on device
+ * shm_dev (proc_root.shm_dev; 0: none) is MAPS_SHM whatever its path.
+ * Returns 0 or -errno. */
+int maps_parse_fd(int fd, char *buf, size_t size, dev_t shm_dev, struct maps_result **out);
 /* The same from an open /proc/<pid>/maps through PROCMAP_QUERY, with buf
  * (size bytes, up to PATH_MAX used) holding one name at a time: a path as
  * its fd link reads, unescaped.  -ENOTTY or -EINVAL where the kernel (or
  * a plain file) has no such query. */
-int maps_query_fd(int fd, char *buf, size_t size, struct maps_result **out);
+int maps_query_fd(int fd, char *buf, size_t size, dev_t shm_dev, struct maps_result **out);
 void maps_result_free(struct maps_result *result);
 
 /* The maps of every scanned process (by index), once all are read or

@@ -11,7 +11,9 @@
 #include <sys/sem.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/vfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "builder.h"
 #include "sem_pids.h"
@@ -147,6 +149,18 @@ static void read_hidepid(struct proc_root *root)
 	fclose(f);
 }
 
+/* The tmpfs at /dev/shm where shm_open makes its objects; 0 when there is
+ * none (then only paths under /dev/shm/ tell them). */
+static dev_t own_shm_dev(void)
+{
+	struct statfs fs;
+	struct stat st;
+
+	if (statfs("/dev/shm", &fs) < 0 || fs.f_type != TMPFS_MAGIC || stat("/dev/shm", &st) < 0)
+		return 0;
+	return st.st_dev;
+}
+
 int proc_root_open(struct proc_root *root, const char *root_path)
 {
 	int fd = open(root_path, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -156,6 +170,7 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	root->dirfd = fd;
 	root->fd_facts = fd_facts_syscalls;
 	root->mqueue_dev = 0;
+	root->shm_dev = own_shm_dev();
 	root->ipc_namespaces = ipc_namespaces_kernel;
 	root->sem_pid = sem_pid_syscall;
 	root->hidepid.hides = root->hidepid.has_gid = false;

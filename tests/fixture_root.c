@@ -103,6 +103,7 @@ int fixture_root_open(struct proc_root *root, const char *path)
 	if (r == 0) {
 		root->fd_facts = fixture_fd_facts;
 		root->ipc_namespaces = fixture_ipc_namespaces;
+		root->shm_dev = 0;	/* not this machine's: fixtures set their own */
 	}
 	return r;
 }
@@ -116,6 +117,7 @@ int fixture_build(const char *path, bool shm_tree, const struct ipc_build_option
 	assert_int_equal(fixture_root_open(&root, path), 0);
 	if (shm_tree) {
 		root.mqueue_dev = makedev(0, 99);
+		root.shm_dev = makedev(0, 25);	/* 00:19 in maps */
 		root.sem_pid = fixture_sem_pid;
 	}
 	r = ipc_snapshot_build(&root, options, 1, out);

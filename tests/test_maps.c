@@ -22,7 +22,7 @@
 #include "../resolver/maps.h"
 #include "fixture_root.h"
 
-static struct maps_result *parse_file(const char *path, size_t buf_size)
+static struct maps_result *parse_file_on(const char *path, size_t buf_size, dev_t shm_dev)
 {
 	struct maps_result *result = NULL;
 	char *buf = malloc(buf_size);
@@ -30,10 +30,15 @@ static struct maps_result *parse_file(const char *path, size_t buf_size)
 
 	assert_non_null(buf);
 	assert_true(fd >= 0);
-	assert_int_equal(maps_parse_fd(fd, buf, buf_size, &result), 0);
+	assert_int_equal(maps_parse_fd(fd, buf, buf_size, shm_dev, &result), 0);
 	close(fd);
 	free(buf);
 	return result;
+}
+
+static struct maps_result *parse_file(const char *path, size_t buf_size)
+{
+	return parse_file_on(path, buf_size, 0);
 }
 
 static void test_parse_line(void **state)
@@ -169,6 +174,42 @@ static void test_fold_unsorted(void **state)
 	assert_null(parse_file("fixtures/maps/empty.maps", READ_LINES_BUF));
 }
 
+/* A file on the shm device is POSIX shared memory under any path (a
+ * chroot's view of /dev/shm), a file elsewhere only under /dev/shm/; the
+ * device as maps text writes it, minors past 0xff too. */
+static void test_shm_by_device(void **state)
+{
+	const dev_t elsewhere[] = { 0, makedev(7, 7) };	/* none; one with no file here */
+	struct maps_result *r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(elsewhere) / sizeof(elsewhere[0]); i++) {
+		r = parse_file_on("fixtures/maps/shm-views.maps", READ_LINES_BUF, elsewhere[i]);
+		assert_non_null(r);
+		assert_int_equal(r->n_objects, 1);
+		assert_string_equal(r->objects[0].path, "/dev/shm/a");
+		maps_result_free(r);
+	}
+	/* 00:19: /srv/root/dev/shm/own and /srv/root/tmp/x are on it */
+	r = parse_file_on("fixtures/maps/shm-views.maps", READ_LINES_BUF, makedev(0, 0x19));
+	assert_non_null(r);
+	assert_int_equal(r->n_objects, 3);
+	for (i = 0; i < r->n_objects; i++)
+		assert_int_equal(r->objects[i].class, MAPS_SHM);
+	assert_string_equal(r->objects[0].path, "/dev/shm/a");
+	assert_string_equal(r->objects[1].path, "/srv/root/dev/shm/own");
+	assert_string_equal(r->objects[2].path, "/srv/root/tmp/x");
+	maps_result_free(r);
+	/* 00:123 (minor 0x123): the library on 08:01 and the private file
+	 * on 00:1a stay out */
+	r = parse_file_on("fixtures/maps/shm-views.maps", READ_LINES_BUF, makedev(0, 0x123));
+	assert_non_null(r);
+	assert_int_equal(r->n_objects, 2);
+	assert_string_equal(r->objects[1].path, "/big/minor");
+	maps_result_free(r);
+}
+
 /* Paths as their fd links read: the kernel writes a newline in a name as
  * "\012" and leaves every other byte, a backslash included, as it is. */
 static void test_kernel_escapes(void **state)
@@ -233,8 +274,8 @@ static struct maps_result *self_maps(bool query)
 
 	assert_non_null(buf);
 	assert_true(fd >= 0);
-	assert_int_equal(query ? maps_query_fd(fd, buf, READ_LINES_BUF, &r)
-			       : maps_parse_fd(fd, buf, READ_LINES_BUF, &r), 0);
+	assert_int_equal(query ? maps_query_fd(fd, buf, READ_LINES_BUF, 0, &r)
+			       : maps_parse_fd(fd, buf, READ_LINES_BUF, 0, &r), 0);
 	close(fd);
 	free(buf);
 	return r;
@@ -349,7 +390,7 @@ static void test_query_plain_file(void **state)
 
 	(void)state;
 	assert_true(fd >= 0);
-	assert_int_equal(maps_query_fd(fd, buf, sizeof(buf), &r), -ENOTTY);
+	assert_int_equal(maps_query_fd(fd, buf, sizeof(buf), 0, &r), -ENOTTY);
 	assert_null(r);
 	close(fd);
 }
@@ -425,6 +466,14 @@ static void test_shm(void **state)
 	assert_string_equal(info(snap, 300, IPC_SHM, "map-7f0000030000"),
 			    "path: /dev/shm/my shm\nsize: 8192\nmapped: yes\n");
 	assert_true(ipc_snapshot_process(snap, 300)->kinds & (1u << IPC_SHM));
+	/* Through a chroot's view of the shm device: the fd and a mapping of
+	 * the same object, the device's other file mapped, another
+	 * device's not. */
+	assert_string_equal(info(snap, 310, IPC_SHM, "3"),
+			    "path: /srv/root/dev/shm/own\nsize: 4096\nmapped: yes\n");
+	assert_string_equal(fixture_peers(snap, 310, IPC_SHM, "3"), "311:map-7f2100000000");
+	assert_string_equal(fixture_peers(snap, 311, IPC_SHM, "map-7f2100000000"), "310:3");
+	assert_int_equal(ipc_snapshot_process(snap, 311)->n_endpoints, 1);
 }
 
 static void test_mqueue(void **state)
@@ -558,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_parse_file),
 		cmocka_unit_test(test_fold_unsorted),
 		cmocka_unit_test(test_kernel_escapes),
+		cmocka_unit_test(test_shm_by_device),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_query_matches_text),
 		cmocka_unit_test(test_query_plain_file),

@@ -146,6 +146,10 @@ struct proc_root {
 	/* Device of this IPC namespace's mqueue filesystem; 0: learned from
 	 * the running system at first use (fixtures set their own). */
 	dev_t mqueue_dev;
+	/* Device of ipcfs's own /dev/shm (a tmpfs), learned at open; 0 for
+	 * none.  Any file on it is a POSIX shared memory object, whatever
+	 * path its holder's root gives it (a chroot, a bind mount). */
+	dev_t shm_dev;
 	/* Calls visit(context, i, sysvipc) for each IPC namespace refs[i]
 	 * that can be entered, from a thread inside it, where sysvipc is the
 	 * directory of that namespace's shm, msg and sem tables relative to
