@@ -1,10 +1,12 @@
 /* libFuzzer target: /proc/<pid>/maps text, line by line through
  * maps_parse_line and whole through maps_parse_fd (read_lines) with a
- * buffer size taken from the first byte, so lines cross chunk ends. */
+ * buffer size taken from the first byte, so lines cross chunk ends, and
+ * 00:19 as the shm device (any path on it is ours). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "maps.h"
@@ -38,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf = malloc(buf_size);
 	if (!buf || lseek(fd, 0, SEEK_SET) != 0)
 		abort();
-	if (maps_parse_fd(fd, buf, buf_size, &result) == 0 && result)
+	if (maps_parse_fd(fd, buf, buf_size, makedev(0, 0x19), &result) == 0 && result)
 		for (size_t i = 0; i < result->n_objects; i++)
 			if (!result->objects[i].path || strlen(result->objects[i].path) > size)
 				abort();
