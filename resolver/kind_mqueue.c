@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "builder.h"
@@ -26,15 +25,12 @@ static void learn_dev(void)
 {
 	struct mq_attr attr = { .mq_maxmsg = 1, .mq_msgsize = 1 };
 	char name[64];
-	struct statfs fs;
 	struct stat st;
 	mqd_t queue;
 
-	if (statfs("/dev/mqueue", &fs) == 0 && fs.f_type == MQUEUE_MAGIC &&
-	    stat("/dev/mqueue", &st) == 0) {
-		learned_dev = st.st_dev;
+	learned_dev = mount_dev("/dev/mqueue", MQUEUE_MAGIC);
+	if (learned_dev)
 		return;
-	}
 	snprintf(name, sizeof(name), "/ipcfs-probe-%d", (int)getpid());
 	/* mq_open fds are always close-on-exec. */
 	queue = mq_open(name, O_RDONLY | O_CREAT | O_EXCL, 0600, &attr);

@@ -149,16 +149,19 @@ static void read_hidepid(struct proc_root *root)
 	fclose(f);
 }
 
-/* The tmpfs at /dev/shm where shm_open makes its objects; 0 when there is
- * none (then only paths under /dev/shm/ tell them). */
-static dev_t own_shm_dev(void)
+dev_t mount_dev(const char *path, long magic)
 {
 	struct statfs fs;
-	struct stat st;
+	struct statx stx;
 
-	if (statfs("/dev/shm", &fs) < 0 || fs.f_type != TMPFS_MAGIC || stat("/dev/shm", &st) < 0)
+	/* A directory of the filesystem above is no mount of its own (a
+	 * /dev/shm on /dev's devtmpfs, which says it is a tmpfs too). */
+	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_TYPE, &stx) < 0 ||
+	    !(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) ||
+	    !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) || !S_ISDIR(stx.stx_mode) ||
+	    statfs(path, &fs) < 0 || fs.f_type != magic)
 		return 0;
-	return st.st_dev;
+	return makedev(stx.stx_dev_major, stx.stx_dev_minor);
 }
 
 int proc_root_open(struct proc_root *root, const char *root_path)
@@ -170,7 +173,7 @@ int proc_root_open(struct proc_root *root, const char *root_path)
 	root->dirfd = fd;
 	root->fd_facts = fd_facts_syscalls;
 	root->mqueue_dev = 0;
-	root->shm_dev = own_shm_dev();
+	root->shm_dev = mount_dev("/dev/shm", TMPFS_MAGIC);
 	root->ipc_namespaces = ipc_namespaces_kernel;
 	root->sem_pid = sem_pid_syscall;
 	root->hidepid.hides = root->hidepid.has_gid = false;

@@ -38,6 +38,10 @@ int text_field(const char *text, const char *key, char *out, size_t size);
 int read_lines(int fd, char *buf, size_t size, size_t *dropped,
 	       int (*line)(void *context, char *text, size_t len), void *context);
 
+/* The device of the filesystem mounted at path when it is a mount of
+ * its own of that type (statfs magic), else 0. */
+dev_t mount_dev(const char *path, long magic);
+
 /* The inode in a link text such as "pipe:[N]" for prefix "pipe:[", or 0. */
 uint64_t link_inode(const char *link, const char *prefix);
 /* The inode of the namespace link at path relative to dirfd ("<pid>/ns/net"

@@ -9,7 +9,8 @@
 #
 # Three python3 processes: "direct" holds /dev/shm/NAME by fd; "viewfd"
 # opens VIEW/NAME and maps it; "viewmap" maps VIEW/NAME and closes its fd.
-# Each reports its fd or the mapping's start address.
+# Each reports its fd or the mapping's start address.  A fourth holds and
+# maps a plain file in the test's directory: no shm endpoint.
 
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -77,6 +78,14 @@ t_is "$(readlink "/proc/$VIEWFD/fd/$VIEWFD_FD")" "$VIEW/$NAME" \
 	"the kernel names viewfd's fd by the other path"
 t_ok "and its mapping too (/proc/$VIEWMAP/maps)" grep -q " $VIEW/$NAME\$" "/proc/$VIEWMAP/maps"
 
+# Not shm: a file elsewhere (TESTDIR) by fd and by shared mapping, and
+# /dev/zero mapped privately (devtmpfs, which also says it is a tmpfs).
+head -c 8192 /dev/zero >"$TESTDIR/plain"
+holder viewfd "$TESTDIR/plain"
+PLAIN=$HOLDER
+read -r _ PLAIN_FD _ PLAIN_MAP <<<"$REPORT"
+t_ok "a holder of a plain file ($PLAIN fd $PLAIN_FD, map $PLAIN_MAP)" test -n "$PLAIN_MAP"
+
 section "mount"
 ipcfs_mount 600
 
@@ -98,5 +107,9 @@ t_is "$(readlink "$MNT/$VIEWMAP/shm/map-$VIEWMAP_MAP/$DIRECT:$DIRECT_FD")" \
 	"../../../$DIRECT/shm/$DIRECT_FD" "viewmap's mapping links to direct's fd"
 t_is "$(grep -c "^shm	\($DIRECT\|$VIEWFD\|$VIEWMAP\)	" "$MNT/channels")" "3" \
 	"MNT/channels: one shm row per holder"
+
+section "a file on another device is no shm endpoint"
+t_is "$(ls "$MNT/$PLAIN/shm" 2>&1)" "" "MNT/$PLAIN/shm lists nothing"
+t_is "$(grep -c "^shm	$PLAIN	" "$MNT/channels")" "0" "MNT/channels: no shm row of it"
 
 t_done
