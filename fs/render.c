@@ -110,21 +110,35 @@ static void *render_part(void *arg)
 #define TABLE_THREADS_MAX 4	/* past that, the copy into one buffer gains on them */
 #define TABLE_ROWS_PER_THREAD 8192	/* fewer cost less than a thread */
 
-/* Splits [first, end) into parts of about the same number of endpoints,
- * as many as there are CPUs and rows to share; returns how many. */
-static size_t split_table(const struct table_request *rq, struct table_part *parts)
+/* How many parts [first, end) is rendered in: one per per_part rows, at
+ * most one per process, CPU and TABLE_THREADS_MAX; *rows is set to the
+ * rows in it.  The CPUs are counted only for a table that could split. */
+static size_t count_parts(const struct table_request *rq, size_t *rows)
 {
-	const struct ipc_process *proc;
-	long cpus = rq->parts_max ? (long)rq->parts_max : sysconf(_SC_NPROCESSORS_ONLN);
 	size_t per_part = rq->rows_per_part ? rq->rows_per_part : TABLE_ROWS_PER_THREAD;
-	size_t rows = 0, n = 1, k, share, sum = 0;
+	size_t processes = (size_t)(rq->end - rq->first), n = 1;
+	const struct ipc_process *proc;
+	long cpus;
 
+	*rows = 0;
 	for (proc = rq->first; proc < rq->end; proc++)
-		rows += proc->n_endpoints;
-	while ((long)n < cpus && n < TABLE_THREADS_MAX && (n + 1) * per_part <= rows)
+		*rows += proc->n_endpoints;
+	if (processes < 2 || *rows < 2 * per_part)
+		return 1;
+	cpus = rq->parts_max ? (long)rq->parts_max : sysconf(_SC_NPROCESSORS_ONLN);
+	while ((long)n < cpus && n < TABLE_THREADS_MAX && n < processes &&
+	       (n + 1) * per_part <= *rows)
 		n++;
-	share = rows / n + 1;
-	proc = rq->first;
+	return n;
+}
+
+/* Splits [first, end) into n parts of about the same number of rows. */
+static void split_table(const struct table_request *rq, size_t rows, size_t n,
+			struct table_part *parts)
+{
+	const struct ipc_process *proc = rq->first;
+	size_t share = rows / n + 1, sum = 0, k;
+
 	for (k = 0; k < n; k++) {
 		parts[k] = (struct table_part){ .request = rq, .first = proc };
 		textbuf_init(&parts[k].rows);
@@ -132,7 +146,6 @@ static size_t split_table(const struct table_request *rq, struct table_part *par
 			sum += proc->n_endpoints;
 		parts[k].end = proc;
 	}
-	return n;
 }
 
 /* The table's rows on several threads when it is large: a table of 40k
@@ -141,16 +154,19 @@ void render_table(const struct table_request *rq, struct textbuf *tb)
 {
 	struct table_part parts[TABLE_THREADS_MAX];
 	pthread_t threads[TABLE_THREADS_MAX];
-	size_t n = split_table(rq, parts), started = 1, k;
+	size_t rows, n = count_parts(rq, &rows), started = 1, k;
 	sigset_t all, old;
 
-	/* Signals stay with the daemon's own threads. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	while (started < n && pthread_create(&threads[started], NULL, render_part,
-					     &parts[started]) == 0)
-		started++;
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	split_table(rq, rows, n, parts);
+	if (n > 1) {
+		/* Signals stay with the daemon's own threads. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		while (started < n && pthread_create(&threads[started], NULL, render_part,
+						     &parts[started]) == 0)
+			started++;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	/* This thread takes the first part and any whose thread did not
 	 * start. */
 	render_part(&parts[0]);

@@ -39,7 +39,7 @@ unsigned fdinfo_access(const char *text);
 
 /* A module owns one or more kinds. Every hook is optional. */
 struct kind_module {
-	const char *name;	/* what a build's profile calls its resolve */
+	const char *name;	/* what a build's profile calls its resolve (with one) */
 	/* Before the scan: work that can overlap it.  -errno fails the
 	 * build. */
 	int (*begin)(struct builder *b);

@@ -58,7 +58,6 @@ static void pidfd_fields(const struct ipc_snapshot *snap, const struct ipc_endpo
 }
 
 const struct kind_module pidfd_module = {
-	.name = "pidfd",
 	.probe_fd = pidfd_probe_fd,
 	.add_fd = pidfd_add_fd,
 	.fields = pidfd_fields,

@@ -158,14 +158,16 @@ struct parse {
 	size_t dropped;
 	dev_t shm_dev;			/* see proc_root.shm_dev; 0: none */
 	char shm_dev_text[24];		/* " MM:mm " as maps text writes it */
+	size_t shm_dev_text_len;
 };
 
 static void parse_init(struct parse *parse, dev_t shm_dev)
 {
 	*parse = (struct parse){ .shm_dev = shm_dev };
 	if (shm_dev)
-		snprintf(parse->shm_dev_text, sizeof(parse->shm_dev_text), " %02x:%02x ",
-			 major(shm_dev), minor(shm_dev));
+		parse->shm_dev_text_len = (size_t)snprintf(parse->shm_dev_text,
+							   sizeof(parse->shm_dev_text), " %02x:%02x ",
+							   major(shm_dev), minor(shm_dev));
 }
 
 /* A file on ipcfs's own /dev/shm is POSIX shared memory under any name
@@ -252,7 +254,7 @@ static int parse_line(void *context, char *text, size_t len)
 	int class = MAPS_NONE;
 
 	if (may_be_ours(text, len) ||
-	    (parse->shm_dev && memmem(text, len, parse->shm_dev_text, strlen(parse->shm_dev_text)))) {
+	    (parse->shm_dev && memmem(text, len, parse->shm_dev_text, parse->shm_dev_text_len))) {
 		class = maps_parse_line(text, len, &line);
 		class = class_on_shm_dev(parse, &line, class);
 	}
@@ -794,7 +796,6 @@ static void maps_finish(struct builder *b)
 }
 
 const struct kind_module maps_module = {
-	.name = "maps",
 	.process_scanned = maps_process_scanned,
 	.finish = maps_finish,
 	.state_size = sizeof(struct maps_state),
